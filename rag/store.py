@@ -1,0 +1,127 @@
+"""The paper store: Chroma (embedded or server) holding chunk vectors and one record per paper."""
+
+from __future__ import annotations
+
+import json
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import BaseNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.errors import StoreError
+from rag.settings import Settings
+from rag.types import Paper
+
+VERSION_KEY = "rag_version"
+
+
+def open_client(settings: Settings) -> chromadb.ClientAPI:
+    """The embedded client in RAG_DATA_DIR, or a Chroma server when CHROMA_HOST is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                         settings=chroma_settings)
+            client.heartbeat()
+            return client
+        except Exception as err:  # chromadb raises several unrelated types for a refused connection
+            raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+                             f"(CHROMA_HOST, CHROMA_PORT): {err}. Start it with `chroma run --path DIR "
+                             f"--port {settings.chroma_port}`, or unset CHROMA_HOST for the embedded store.") from err
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
+
+
+class PaperStore:
+    """Chunk vectors and paper records of one embedding configuration (`tag` names both collections)."""
+
+    def __init__(self, client: chromadb.ClientAPI, tag: str, embed_model: str):
+        self.client, self.tag, self.embed_model = client, tag, embed_model
+        meta = {"embed_model": embed_model}
+        self.chunks = client.get_or_create_collection(
+            f"chunks-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata=meta, embedding_function=None)
+        self.papers = client.get_or_create_collection(
+            f"papers-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata=meta, embedding_function=None)
+        self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+
+    def other_models(self) -> list[str]:
+        """Embedding models that built other collections in the same store."""
+        names = {c.name if hasattr(c, "name") else str(c) for c in self.client.list_collections()}
+        others = set()
+        for name in names - {self.chunks.name, self.papers.name}:
+            if name.startswith("chunks-"):
+                others.add(str((self.client.get_collection(name).metadata or {}).get("embed_model", name)))
+        return sorted(others)
+
+    @property
+    def version(self) -> int:
+        """A counter bumped by every change, so the BM25 index knows when it is stale."""
+        return int((self.chunks.metadata or {}).get(VERSION_KEY, 0))
+
+    def bump_version(self) -> None:
+        """Record that the chunks changed."""
+        self.chunks.modify(metadata={"embed_model": self.embed_model, VERSION_KEY: self.version + 1})
+
+    def paper_records(self) -> dict[str, Paper]:
+        """Every fully indexed paper, by id."""
+        got = self.papers.get(include=["metadatas"])
+        return {i: Paper.model_validate_json(m["record"]) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def count_chunks(self) -> int:
+        """How many chunks the store holds."""
+        return self.chunks.count()
+
+    def put_paper(self, paper: Paper, nodes: list[BaseNode]) -> None:
+        """Replace a paper's chunks, then write its record last: a crash before that leaves it to redo."""
+        self.chunks.delete(where={"paper_id": paper.paper_id})
+        self.vector_store.add(nodes)
+        self._put_record(paper, nodes[0].embedding)
+
+    def update_metadata(self, paper: Paper) -> None:
+        """Refresh a paper's record and chunk metadata without re-embedding it."""
+        got = self.chunks.get(where={"paper_id": paper.paper_id}, include=["metadatas", "embeddings"])
+        if not got["ids"]:
+            return
+        fields = chunk_metadata(paper)
+        self.chunks.update(ids=got["ids"], metadatas=[m | fields for m in got["metadatas"]])
+        self._put_record(paper, list(got["embeddings"][0]))
+
+    def _put_record(self, paper: Paper, embedding: list[float]) -> None:
+        self.papers.upsert(ids=[paper.paper_id], embeddings=[embedding], documents=[paper.abstract],
+                           metadatas=[{"record": paper.model_dump_json(), "content_hash": paper.content_hash}])
+
+    def delete_paper(self, paper_id: str) -> None:
+        """Remove a paper and its chunks."""
+        self.papers.delete(ids=[paper_id])
+        self.chunks.delete(where={"paper_id": paper_id})
+
+    def all_chunks(self) -> tuple[list[str], list[str], list[str]]:
+        """Ids, paper ids and embedded text (title and chunk) of every chunk, for the BM25 index."""
+        got = self.chunks.get(include=["documents", "metadatas"])
+        texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(got["documents"], got["metadatas"])]
+        return got["ids"], [m["paper_id"] for m in got["metadatas"]], texts
+
+    def dense_query(self, embedding: list[float], n: int, paper_ids: list[str] | None = None
+                    ) -> list[tuple[str, str, str, float]]:
+        """Nearest chunks as (chunk id, paper id, text, cosine similarity)."""
+        where = {"paper_id": {"$in": paper_ids}} if paper_ids else None
+        n = min(n, self.chunks.count())
+        if n == 0:
+            return []
+        got = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where,
+                                include=["documents", "metadatas", "distances"])
+        return [(i, m["paper_id"], d, 1.0 - dist) for i, m, d, dist in
+                zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0])]
+
+    def chunk_texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The text of the given chunks, by id."""
+        got = self.chunks.get(ids=chunk_ids, include=["documents"])
+        return dict(zip(got["ids"], got["documents"]))
+
+
+def chunk_metadata(paper: Paper) -> dict:
+    """What every chunk of a paper carries besides its text."""
+    return {"paper_id": paper.paper_id, "title": paper.title, "year": paper.year or 0,
+            "authors": paper.authors or "", "affiliations": json.dumps(paper.affiliations),
+            "sources": json.dumps(paper.sources)}
