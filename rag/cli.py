@@ -177,6 +177,92 @@ def eval_retrieval(
     out.print(table)
 
 
+def load_engine():
+    """The answer engine over the configured index and LLM."""
+    from rag.answer import AnswerEngine
+
+    return AnswerEngine.build(load_index())
+
+
+def show_answer(answer) -> None:
+    """Print an answer with its numbered references."""
+    if answer.standalone_question != answer.question:
+        err.print(f"[dim]({answer.standalone_question})[/dim]", highlight=False)
+    out.print(answer.answer, highlight=False)
+    if answer.citations:
+        out.print()
+    for c in answer.citations:
+        out.print(f"[bold][{c.n}][/bold] {c.title} ({c.year or 'n.d.'}) {c.url or ''}  support {c.support:.2f}",
+                  highlight=False)
+    if answer.notice:
+        err.print(f"[yellow]notice:[/yellow] {answer.notice}", highlight=False)
+    backend = answer.backend + (f" ({answer.model})" if answer.model else "")
+    err.print(f"[dim]{backend} | retrieve {answer.timings_ms['retrieve']:.0f} ms | generate "
+              f"{answer.timings_ms['generate']:.0f} ms[/dim]", highlight=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, or - to read one per line from stdin.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the papers, every sentence cited."""
+    with user_errors():
+        engine = load_engine()
+        batch(question, as_json, lambda text: engine.ask(text).public_json(), lambda a: show_answer(engine_answer(a)))
+
+
+def engine_answer(data: dict):
+    """An Answer back from its JSON shape (for printing)."""
+    from rag.types import Answer
+
+    return Answer.model_validate(data)
+
+
+@app.command()
+def chat() -> None:
+    """A conversation in the terminal; follow-ups keep their context. Empty line or Ctrl-D ends it."""
+    with user_errors():
+        engine = load_engine()
+    history = []
+    while True:
+        try:
+            question = typer.prompt("you", default="", show_default=False)
+        except (EOFError, typer.Abort):
+            break
+        if not question.strip():
+            break
+        try:
+            *_, answer = engine.stream(question, history)
+        except RagError as error:
+            err.print(f"[red]error:[/red] {error}", highlight=False)
+            continue
+        show_answer(answer)
+        history.append(answer)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    data: Annotated[Path, typer.Option(help="JSON Lines eval set.")] = Path("tests/data/retrieval_eval.jsonl"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Citation precision/recall, support rate, refusals and latency for the configured backend."""
+    from rag.evaluate import evaluate_answers
+
+    with user_errors():
+        engine = load_engine()
+        engine.warm_up()
+        row = evaluate_answers(engine, data)
+    if as_json:
+        print(json.dumps(row, indent=2))
+        return
+    table = Table(title=f"answers on {data}")
+    for column in row:
+        table.add_column(column)
+    table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+    out.print(table)
+
+
 def main() -> None:
     """Entry point for `python -m rag`."""
     app()

@@ -45,3 +45,37 @@ def evaluate_retrieval(index: PaperIndex, path: Path) -> list[dict]:
         rows.append({"mode": mode, "questions": n, "hit@1": hit1 / n, "hit@5": hit5 / n, "MRR": rr / n,
                      "recall@10 (multi)": sum(recalls) / max(len(recalls), 1)})
     return rows
+
+
+def evaluate_answers(engine, path: Path) -> dict:
+    """Citation precision and recall, support rate, refusal accuracy and latency of the engine's answers."""
+    from statistics import quantiles
+
+    items = load_eval(path)
+    precision: list[float] = []
+    recall_single: list[float] = []
+    recall_multi: list[float] = []
+    refusals_right: list[bool] = []
+    supported: list[bool] = []
+    latency: list[float] = []
+    for item in items:
+        answer = engine.ask(item["question"])
+        latency.append(answer.timings_ms["total"])
+        expected = expected_ids(engine.index, item["expected"])
+        refusals_right.append(answer.abstained == (not expected))
+        cited = {c.paper_id for c in answer.citations}
+        supported.extend(s.supported for s in answer.sentences)
+        if not expected:
+            continue
+        if cited:
+            precision.append(len(cited & expected) / len(cited))
+        (recall_single if len(expected) == 1 else recall_multi).append(len(cited & expected) / len(expected))
+    cuts = quantiles(latency, n=20) if len(latency) > 1 else latency * 19
+
+    def mean(values: list) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    return {"backend": engine.backend, "model": engine.index.settings.llm_model, "questions": len(items),
+            "citation precision": mean(precision), "recall (single-paper)": mean(recall_single),
+            "recall (multi-paper)": mean(recall_multi), "support rate": mean(supported),
+            "refusals right": mean(refusals_right), "p50 ms": cuts[9], "p95 ms": cuts[18]}

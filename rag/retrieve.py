@@ -9,7 +9,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.errors import StoreError
 from rag.index import PaperIndex
-from rag.types import Hit
+from rag.text import stems
+from rag.types import Hit, Paper
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -34,15 +35,23 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
         for chunk_id, paper_id, score in index.bm25.search(question, n * (4 if allowed else 1)):
             if allowed is None or paper_id in allowed:
                 sparse[chunk_id], owner[chunk_id] = score, paper_id
-    fused = fuse([list(dense_rank), list(sparse)[:n]], settings.rrf_k)
-    best: dict[str, str] = {}
-    for chunk_id in sorted(fused, key=fused.get, reverse=True):
-        best.setdefault(owner[chunk_id], chunk_id)
+    dense_papers = _best_chunk_per_paper(sorted(dense_rank, key=dense_rank.get, reverse=True), owner)
+    sparse_papers = _best_chunk_per_paper(list(sparse), owner)
+    fused = fuse([list(dense_papers), list(sparse_papers)], settings.rrf_k)
+    best = {p: dense_papers.get(p) or sparse_papers[p] for p in sorted(fused, key=fused.get, reverse=True)}
     ranked = list(best.items())[:top_k]
     missing = [c for _, c in ranked if c not in texts]
     texts.update(index.store.chunk_texts(missing) if missing else {})
-    return [_hit(index, paper_id, chunk_id, texts[chunk_id], fused[chunk_id], owner, dense_rank, sparse)
+    return [_hit(index, question, paper_id, chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse)
             for paper_id, chunk_id in ranked if paper_id in index.papers]
+
+
+def _best_chunk_per_paper(chunk_ids: list[str], owner: dict[str, str]) -> dict[str, str]:
+    """Papers in the order of their best chunk, each with that chunk."""
+    best: dict[str, str] = {}
+    for chunk_id in chunk_ids:
+        best.setdefault(owner[chunk_id], chunk_id)
+    return best
 
 
 def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
@@ -54,13 +63,22 @@ def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
     return scores
 
 
-def _hit(index: PaperIndex, paper_id: str, chunk_id: str, text: str, score: float, owner: dict[str, str],
+def _hit(index: PaperIndex, question: str, paper_id: str, chunk_id: str, text: str, score: float, owner: dict[str, str],
          dense: dict[str, float], sparse: dict[str, float]) -> Hit:
     chunks = [c for c, p in owner.items() if p == paper_id]
     best_dense = max((dense[c] for c in chunks if c in dense), default=0.0)
     best_bm25 = max((sparse[c] for c in chunks if c in sparse), default=0.0)
-    return Hit(paper=index.papers[paper_id], text=text, chunk_id=chunk_id, score=score,
-               dense=best_dense, bm25=best_bm25, relevance=best_dense)
+    paper = index.papers[paper_id]
+    return Hit(paper=paper, text=text, chunk_id=chunk_id, score=score, dense=best_dense, bm25=best_bm25,
+               relevance=relevance(question, paper, best_dense))
+
+
+def relevance(question: str, paper: Paper, dense: float) -> float:
+    """How well a paper answers a question: the mean of dense similarity and the share of the question's
+    content words the paper contains. Either alone lets through off-topic questions the other catches."""
+    asked = stems(question)
+    covered = len(asked & stems(f"{paper.title} {paper.abstract}")) / len(asked) if asked else 0.0
+    return round(0.5 * max(dense, 0.0) + 0.5 * covered, 4)
 
 
 def _empty_message(index: PaperIndex) -> str:

@@ -1,0 +1,116 @@
+"""Questions about the collection itself (affiliation, year, venue, code) answered from paper metadata."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.text import STOP, WORD_RE, split_sentences
+from rag.types import Paper
+
+CODE_WORDS = {"code", "github", "implementation", "open-source", "repository", "repo", "released", "source"}
+LIST_RE = re.compile(r"\b(which|what|list|how many|show|name|any)\b.*\b(papers?|works?|articles?|publications?|"
+                     r"studies|methods)\b|\b(papers?|works?|publications?)\b.*\b(from|by|in|at|with|published)\b",
+                     re.IGNORECASE)
+GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "published", "appear", "appeared",
+                               "available", "year", "affiliation", "affiliated", "university", "department",
+                               "collection", "show", "name", "have", "has", "release", "venue", "conference",
+                               "accepted", "author", "authors", "first", "written", "institution", "lab", "labs",
+                               "listed", "link", "links", "including", "main", "conference", "findings",
+                               "workshop", "workshops", "long", "short", "demo", "demonstrations"}
+MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing)\b\W+(?:\w+\W+){0,3}?"
+                        r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
+AFFILIATION_NOISE = {"university", "department", "computer", "science", "school", "institute", "college",
+                     "laboratory", "of", "and", "the"}
+
+
+@dataclass
+class CollectionQuery:
+    """The metadata filters a question names, and the papers that pass them."""
+
+    filters: list[str]
+    papers: list[Paper]
+    topical: bool = False
+    code: bool = False
+    matched_terms: set[str] = field(default_factory=set)
+
+
+def affiliation_terms(affiliation: str) -> set[str]:
+    """Words and acronyms a user may call an affiliation by (e.g. "Zhejiang", "UCLA")."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", affiliation) if w.lower() not in AFFILIATION_NOISE}
+    parts = [p.strip() for p in affiliation.split(",") if p.strip()]
+    for start in range(len(parts)):
+        initials = "".join(w[0] for p in parts[start:] for w in p.split() if w[0].isupper())
+        if len(initials) >= 2:
+            words.add(initials.lower())
+    return {w for w in words if len(w) >= 3}
+
+
+def author_names(paper: Paper) -> list[str]:
+    """The full names in a paper's author list ("et al." dropped)."""
+    names = [n.strip() for n in (paper.authors or "").split(",")]
+    return [n for n in names if len(n.split()) >= 2 and "et al" not in n]
+
+
+def venue_terms(venue: str) -> set[str]:
+    """Conference names in a venue string (e.g. "EMNLP", "ACL")."""
+    return {w.lower() for w in re.findall(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b", venue)}
+
+
+def parse_collection_query(question: str, papers: list[Paper]) -> CollectionQuery | None:
+    """The filters the question names, if it asks about the collection; None otherwise."""
+    if not LIST_RE.search(question):
+        return None
+    words = {w.lower() for w in WORD_RE.findall(question)}
+    filters: list[str] = []
+    matched: set[str] = set()
+    selected = list(papers)
+    affiliations = {a for p in papers for a in p.affiliations}
+    hit_affiliations = {a for a in affiliations if affiliation_terms(a) & words}
+    if hit_affiliations:
+        matched |= {w.lower() for a in hit_affiliations for w in WORD_RE.findall(a)}
+        selected = [p for p in selected if hit_affiliations & set(p.affiliations)]
+        filters.append("affiliation: " + " or ".join(sorted(hit_affiliations)))
+    years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", question)}
+    if years:
+        matched |= {str(y) for y in years}
+        selected = [p for p in selected if p.year in years]
+        filters.append("year: " + ", ".join(map(str, sorted(years))))
+    venues = set().union(*(venue_terms(p.venue or "") for p in papers)) & words
+    if venues:
+        matched |= venues
+        selected = [p for p in selected if venue_terms(p.venue or "") & venues]
+        filters.append("venue: " + ", ".join(sorted(v.upper() for v in venues)))
+    authors = {a for p in papers for a in author_names(p)}
+    named = {a for a in authors if a.lower() in question.lower()}
+    if named:
+        matched |= {w.lower() for a in named for w in a.split()}
+        selected = [p for p in selected if named & set(author_names(p))]
+        filters.append("author: " + ", ".join(sorted(named)))
+    missing = MISSING_RE.search(question)
+    code = bool(words & {"code", "github", "implementation", "open-source", "repository", "repo"})
+    if missing:
+        field_name = missing.group("field").lower()
+        lacks = {"affiliation": lambda p: not p.affiliations, "venue": lambda p: not p.venue}.get(
+            field_name, lambda p: not p.code_urls)
+        selected = [p for p in selected if lacks(p)]
+        filters.append(f"no {field_name} listed")
+        code = False
+    elif code:
+        selected = [p for p in selected if p.code_urls]
+        filters.append("code available")
+    if not filters and not re.search(r"\b(how many|list all|all the) papers\b", question, re.IGNORECASE):
+        return None
+    topical = bool(words - GENERIC - matched - {"paper", "papers"})
+    return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code,
+                           matched_terms=matched)
+
+
+def passage_for(paper: Paper, code: bool) -> str:
+    """The sentence of the abstract to show as evidence: the one with the code link, else the first."""
+    sentences = split_sentences(paper.abstract)
+    if code:
+        linked = [s for s in sentences if "http" in s]
+        if linked:
+            return linked[0]
+    return sentences[0] if sentences else paper.abstract[:200]

@@ -1,0 +1,47 @@
+"""Text utilities shared by retrieval, citation checks and answers: sentences, content words, overlap."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.bm25 import STEMMER
+
+MARKER_GROUP = re.compile(r"^((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)")
+ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|et al|vs|etc|Fig|Eq|cf|approx|resp)\.", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\[\"'(A-Z0-9])")
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|\d+(?:\.\d+)?%?")
+STOP = frozenset("""a an the and or of to in on for with by from as at is are was were be been being this that these
+those it its their they them we our us you your he she his her which who whom whose what when where why how than
+then there here also can could may might will would should shall do does did done not no nor so such into over
+under about between through during before after above below up down out off again further once only own same
+very just more most other some any each few both all many much paper papers work works study approach method
+methods propose proposes proposed introduce introduces present presents show shows use uses used using""".split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping [n] markers with the sentence before them."""
+    protected = ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\x00"), text.strip())
+    parts = [p.replace("\x00", ".").strip() for p in SENTENCE_END.split(protected) if p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        lead = MARKER_GROUP.match(part)
+        if lead and merged:
+            merged[-1] += " " + lead.group(1).strip()
+            part = part[lead.end():].strip()
+        if part:
+            merged.append(part)
+    return merged
+
+
+@lru_cache(maxsize=50_000)
+def stems(text: str) -> frozenset[str]:
+    """Stemmed content words."""
+    words = [w.lower() for w in WORD_RE.findall(text)]
+    return frozenset(STEMMER.stemWords([w for w in words if w not in STOP]))
+
+
+def lexical_overlap(claim: str, evidence: str) -> float:
+    """Share of the claim's content words that the evidence contains."""
+    claim_stems = stems(claim)
+    return len(claim_stems & stems(evidence)) / len(claim_stems) if claim_stems else 0.0
