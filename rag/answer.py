@@ -72,9 +72,9 @@ class AnswerEngine(CustomQueryEngine):
         started = time.perf_counter()
         question = check_question(question, self.index.settings)
         standalone = self.standalone(question, history)
-        timings: dict[str, float] = {}
         base = Answer(question=question, standalone_question=standalone, answer="", backend=self.backend,
-                      model=self.index.settings.llm_model if self.llm else None, timings_ms=timings)
+                      model=self.index.settings.llm_model if self.llm else None)
+        timings = base.timings_ms  # shared by the copies made below
         collection = parse_collection_query(standalone, list(self.index.papers.values()))
         if collection and paper_ids:
             collection.papers = [p for p in collection.papers if p.paper_id in paper_ids]

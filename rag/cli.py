@@ -263,6 +263,23 @@ def eval_answers(
     out.print(table)
 
 
+@app.command()
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default RAG_UI_PORT).")] = None,
+) -> None:
+    """Start the browser chat: ingest seeds/ (incremental), load the models, serve on RAG_UI_HOST:RAG_UI_PORT."""
+    from rag.settings import Settings
+
+    with user_errors():
+        settings = Settings()
+        if port is not None:
+            settings = settings.model_copy(update={"ui_port": port})
+        from ui.app import check_exposure, launch
+
+        check_exposure(settings)
+        launch(settings)
+
+
 def main() -> None:
     """Entry point for `python -m rag`."""
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from llama_index.core.retrievers import BaseRetriever
@@ -76,9 +77,17 @@ def _hit(index: PaperIndex, question: str, paper_id: str, chunk_id: str, text: s
 def relevance(question: str, paper: Paper, dense: float) -> float:
     """How well a paper answers a question: the mean of dense similarity and the share of the question's
     content words the paper contains. Either alone lets through off-topic questions the other catches."""
+    if names_paper(question, paper):
+        return 1.0
     asked = stems(question)
     covered = len(asked & stems(f"{paper.title} {paper.abstract}")) / len(asked) if asked else 0.0
     return round(0.5 * max(dense, 0.0) + 0.5 * covered, 4)
+
+
+def names_paper(question: str, paper: Paper) -> bool:
+    """True when the question names the paper (its short name, or a short title's name before the colon)."""
+    names = {paper.short_name or "", paper.title.split(":")[0] if len(paper.title.split(":")[0]) <= 40 else ""}
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question, re.IGNORECASE) for n in names if len(n) >= 3)
 
 
 def _empty_message(index: PaperIndex) -> str:

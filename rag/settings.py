@@ -91,6 +91,24 @@ class Settings(BaseSettings):
         return bool(self.llm_model)
 
 
-def env_names() -> dict[str, str]:
-    """Map every environment variable name to its description."""
-    return {f.validation_alias.choices[0]: f.description for f in Settings.model_fields.values()}
+BACKEND_EXAMPLES = """
+# --- Working LLM settings (uncomment one block; unset RAG_LLM_MODEL for the extractive default) ---
+# OpenAI:      OPENAI_API_KEY=sk-...                         RAG_LLM_MODEL=gpt-4o-mini
+# Ollama:      OPENAI_BASE_URL=http://localhost:11434/v1     RAG_LLM_MODEL=llama3.2
+# llama.cpp:   OPENAI_BASE_URL=http://localhost:8080/v1      RAG_LLM_MODEL=local   (python -m llama_cpp.server)
+# vLLM:        OPENAI_BASE_URL=http://localhost:8000/v1      RAG_LLM_MODEL=Qwen/Qwen2.5-7B-Instruct
+# LM Studio:   OPENAI_BASE_URL=http://localhost:1234/v1      RAG_LLM_MODEL=<model id shown in LM Studio>
+"""
+
+
+def env_names() -> dict[str, tuple[str, object]]:
+    """Map every environment variable name to its description and default."""
+    return {f.validation_alias.choices[0]: (f.description, f.default) for f in Settings.model_fields.values()}
+
+
+def env_example() -> str:
+    """The text of `.env.example`: every setting, commented, with its default."""
+    lines = ["# Every setting of rag, with its default. Copy to .env and uncomment what you change.", ""]
+    for name, (description, default) in env_names().items():
+        lines += [f"# {description}", f"# {name}={'' if default is None else default}", ""]
+    return "\n".join(lines) + BACKEND_EXAMPLES
