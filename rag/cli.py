@@ -274,9 +274,8 @@ def serve(
         settings = Settings()
         if port is not None:
             settings = settings.model_copy(update={"ui_port": port})
-        from ui.app import check_exposure, launch
+        from ui.app import launch
 
-        check_exposure(settings)
         launch(settings)
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from rag.bm25 import Bm25Index
 from rag.chunking import chunk_paper, make_splitter
-from rag.embedding import load_embedder, load_tokenizer, model_tag
+from rag.embedding import load_embedder, load_tokenizer, local_model_path, model_tag
 from rag.papers import METADATA_FILE, load_metadata, load_papers, stamped
 from rag.settings import Settings
 from rag.store import PaperStore, open_client
@@ -45,6 +45,8 @@ class PaperIndex:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
+        if not self.settings.embed_base_url:
+            local_model_path(self.settings.embed_model)  # a hub name fails here, before any work
         self.tag = model_tag(self.settings)
         self.store = PaperStore(open_client(self.settings), self.tag, self.settings.embed_model)
         self._bm25: Bm25Index | None = None
@@ -78,6 +80,7 @@ class PaperIndex:
         """The BM25 index, rebuilt from the store whenever the store has changed since it was saved."""
         version = self.store.version
         if self._bm25 is None or self._bm25.version != version:
+            self._papers = None
             saved = Bm25Index.load(self.bm25_dir)
             if saved is None or saved.version != version:
                 saved = Bm25Index(*self.store.all_chunks(), version=version)
@@ -150,6 +153,12 @@ def _needs_embedding(old: Paper | None, new: Paper) -> bool:
     return old is None or old.title != new.title
 
 
+def _kept_sources(sources: list[str], files_read: set[str], prune: bool) -> list[str]:
+    """Sources not re-read now (so still true), minus files that are gone when pruning."""
+    resolved = [str(Path(s).resolve()) for s in sources]
+    return [s for s in resolved if s not in files_read and not (prune and not Path(s).exists())]
+
+
 def plan_sources(existing: dict[str, Paper], loaded: list[Paper], files_read: set[str], prune: bool
                  ) -> tuple[dict[str, Paper], list[str]]:
     """Merge what was read with what the store has: the files read are the truth for their papers.
@@ -160,17 +169,17 @@ def plan_sources(existing: dict[str, Paper], loaded: list[Paper], files_read: se
     for paper in loaded:
         old = existing.get(paper.paper_id)
         if old:
-            kept = [s for s in old.sources if s not in files_read and not (prune and not Path(s).exists())]
+            kept = _kept_sources(old.sources, files_read, prune)
             paper = _with_sources(paper, kept + paper.sources, old.affiliations + paper.affiliations)
         wanted[paper.paper_id] = paper
     stale: list[str] = []
     for paper_id, old in existing.items():
         if paper_id in wanted:
             continue
-        kept = [s for s in old.sources if s not in files_read and not (prune and not Path(s).exists())]
+        kept = _kept_sources(old.sources, files_read, prune)
         if not kept:
             stale.append(paper_id)
-        elif kept != old.sources:
+        elif len(kept) != len(old.sources):
             wanted[paper_id] = _with_sources(old, kept, old.affiliations)
     return wanted, stale
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+import httpx
 import openai
 from llama_index.core.llms import ChatMessage, MessageRole
 from llama_index.llms.openai_like import OpenAILike
@@ -32,10 +33,10 @@ def explain(error: Exception, settings: Settings) -> LLMError:
     where = settings.openai_base_url or "api.openai.com"
     if isinstance(error, LLMError):
         return error
-    if isinstance(error, openai.APITimeoutError):
+    if isinstance(error, (openai.APITimeoutError, httpx.TimeoutException)):
         found = LLMError(f"The LLM at {where} did not answer within {settings.llm_timeout:g} s "
                          "(RAG_LLM_TIMEOUT).", "RAG_LLM_TIMEOUT", transient=True)
-    elif isinstance(error, openai.APIConnectionError):
+    elif isinstance(error, (openai.APIConnectionError, httpx.TransportError)):
         found = LLMError(f"Cannot reach the LLM server at {where}: is it running? (OPENAI_BASE_URL)",
                          "OPENAI_BASE_URL", transient=True)
     elif isinstance(error, openai.AuthenticationError):

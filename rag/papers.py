@@ -15,7 +15,7 @@ ABSTRACT_MARK = "Abstract:"
 METADATA_FILE = "papers.tsv"
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
 PROPOSES_RE = re.compile(
-    r"\b(?:we|this (?:paper|work)|this study)\s+(?:propose|proposes|introduce|introduces|present|presents)"
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work)|[Tt]his study)\s+(?:propose|proposes|introduce|introduces|present|presents)"
     r"\s+(?:a |an |the )?(?P<name>[A-Z][^,;:.]*?)(?:,| - | that | which | to | for |\.|;|:)"
 )
 
@@ -96,9 +96,9 @@ def seed_files(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
     skipped: list[Skipped] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix == ".txt"))
+            files.extend(sorted(p.resolve() for p in path.iterdir() if p.is_file() and p.suffix == ".txt"))
         elif path.is_file():
-            files.append(path)
+            files.append(path.resolve())
         else:
             skipped.append(Skipped(path=str(path), reason="no such file or folder"))
     return files, skipped

@@ -57,7 +57,8 @@ class PaperStore:
     @property
     def version(self) -> int:
         """A counter bumped by every change, so the BM25 index knows when it is stale."""
-        return int((self.chunks.metadata or {}).get(VERSION_KEY, 0))
+        fresh = self.client.get_collection(self.chunks.name)  # another process may have ingested since
+        return int((fresh.metadata or {}).get(VERSION_KEY, 0))
 
     def bump_version(self) -> None:
         """Record that the chunks changed."""
