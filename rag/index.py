@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -51,6 +52,7 @@ class PaperIndex:
         self.store = PaperStore(open_client(self.settings), self.tag, self.settings.embed_model)
         self._bm25: Bm25Index | None = None
         self._papers: dict[str, Paper] | None = None
+        self._lock = threading.RLock()  # web handlers share one index: one rebuild or ingest at a time
 
     @cached_property
     def embedder(self):
@@ -79,14 +81,16 @@ class PaperIndex:
     def bm25(self) -> Bm25Index:
         """The BM25 index, rebuilt from the store whenever the store has changed since it was saved."""
         version = self.store.version
-        if self._bm25 is None or self._bm25.version != version:
+        if self._bm25 is not None and self._bm25.version == version:
+            return self._bm25
+        with self._lock:
             self._papers = None
             saved = Bm25Index.load(self.bm25_dir)
             if saved is None or saved.version != version:
                 saved = Bm25Index(*self.store.all_chunks(), version=version)
                 saved.save(self.bm25_dir)
             self._bm25 = saved
-        return self._bm25
+            return self._bm25
 
     def embed_query(self, text: str) -> list[float]:
         """The query vector."""
@@ -95,6 +99,10 @@ class PaperIndex:
     def ingest(self, paths: list[Path] | None = None, prune: bool = False,
                progress: ProgressFn | None = None) -> IngestReport:
         """Bring the store in line with the given seed files; only new or changed papers are embedded."""
+        with self._lock:
+            return self._ingest(paths, prune, progress)
+
+    def _ingest(self, paths: list[Path] | None, prune: bool, progress: ProgressFn | None) -> IngestReport:
         started = time.perf_counter()
         paths = paths or [self.settings.seeds_dir]
         loaded = load_papers(paths, self._metadata(paths))

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-
 from rag.errors import StoreError
 from rag.index import PaperIndex
 from rag.text import stems
@@ -98,17 +95,3 @@ def _empty_message(index: PaperIndex) -> str:
                 "configured model, or set RAG_EMBED_MODEL back.")
     return "The index is empty: run `rag ingest` first (it reads seeds/ by default)."
 
-
-class HybridRetriever(BaseRetriever):
-    """The hybrid retriever as a LlamaIndex retriever, one node per paper."""
-
-    def __init__(self, index: PaperIndex, top_k: int | None = None, paper_ids: list[str] | None = None):
-        super().__init__()
-        self.index, self.top_k, self.paper_ids = index, top_k, paper_ids
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = retrieve(self.index, query_bundle.query_str, self.top_k, paper_ids=self.paper_ids)
-        return [NodeWithScore(node=TextNode(id_=h.chunk_id, text=h.text,
-                                            metadata={"paper_id": h.paper.paper_id, "title": h.paper.title,
-                                                      "relevance": h.relevance}), score=h.score)
-                for h in hits]

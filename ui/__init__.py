@@ -1,0 +1,1 @@
+"""The browser chat over the answer engine (Gradio): `rag serve` starts it."""
