@@ -166,14 +166,19 @@ def eval_retrieval(
 
     with user_errors():
         rows = evaluate_retrieval(load_index(), data)
+    print_metrics(f"retrieval on {data}", rows, as_json)
+
+
+def print_metrics(title: str, rows: list[dict], as_json: bool) -> None:
+    """Metric rows as JSON or a table (one row is shown as metric | value)."""
     if as_json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows if len(rows) > 1 else rows[0], indent=2))
         return
-    table = Table(title=f"retrieval on {data}")
-    for column in rows[0]:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+    cells = [[name, *(row[name] for row in rows)] for name in rows[0]] if len(rows) == 1 else \
+        [list(rows[0])] + [list(row.values()) for row in rows]
+    table = Table(title=title, show_header=False)
+    for row in cells:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
     out.print(table)
 
 
@@ -253,14 +258,7 @@ def eval_answers(
         engine = load_engine()
         engine.warm_up()
         row = evaluate_answers(engine, data)
-    if as_json:
-        print(json.dumps(row, indent=2))
-        return
-    table = Table(title=f"answers on {data}")
-    for column in row:
-        table.add_column(column)
-    table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
-    out.print(table)
+    print_metrics(f"answers on {data}", [row], as_json)
 
 
 @app.command()

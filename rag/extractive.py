@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from rag.cite import SentenceBank
 from rag.text import lexical_overlap
 from rag.types import AnswerSentence, Hit
 
 PER_PAPER = 2
 LEXICAL_WEIGHT = 0.3
+CUE_WEIGHT = 0.15
+ASKS_WHAT = re.compile(r"^\s*(what|which)\s+(is|are|was|does|do)\b|^\s*(describe|explain|summari[sz]e)\b", re.I)
+DEFINES = re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop)", re.I)
+ASKS_CODE = re.compile(r"\b(code|github|repository|implementation|released?|available|demo|link)\b", re.I)
+
+
+def cue_bonus(question: str, sentence: str) -> float:
+    """Prefer the sentence that defines the method for "what is" questions; a bare link only when asked."""
+    bonus = CUE_WEIGHT if ASKS_WHAT.search(question) and DEFINES.search(sentence) else 0.0
+    if "http" in sentence and not ASKS_CODE.search(question):
+        bonus -= 2 * CUE_WEIGHT
+    return bonus
 
 
 def extractive_answer(question: str, hits: list[Hit], bank: SentenceBank, max_sentences: int, margin: float,
@@ -26,7 +40,7 @@ def extractive_answer(question: str, hits: list[Hit], bank: SentenceBank, max_se
     for n in eligible:
         paper = hits[n - 1].paper
         sims = bank.vectors(paper) @ query
-        ranked = [(float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(question, s), i, s)
+        ranked = [(float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(question, s) + cue_bonus(question, s), i, s)
                   for i, s in enumerate(bank.sentences(paper))]
         scored[n] = sorted(ranked, reverse=True)
     chosen = {(n, scored[n][0][1]): scored[n][0] for n in eligible[:max_sentences]}

@@ -174,3 +174,14 @@ def test_eval_set_targets_hold(engine):
     assert hybrid["mode"] == "hybrid" and hybrid["hit@5"] >= 0.97 and hybrid["MRR"] >= 0.93
     assert answers["citation precision"] >= 0.92 and answers["recall (single-paper)"] >= 0.92
     assert answers["refusals right"] >= 0.9 and answers["support rate"] >= 0.99
+
+
+def test_terminal_chat_keeps_the_conversation(rag_cli, seeded_dirs):
+    result = rag_cli("chat", env=cli_env(*seeded_dirs), input="What does SynWorld do?\nHow is it evaluated?\n\n")
+    assert result.exit_code == 0, result.output
+    assert "How is SynWorld evaluated?" in result.stderr and "[1] SynWorld" in result.stdout
+
+
+def test_eval_retrieval_prints_all_three_modes(rag_cli, seeded_dirs):
+    result = rag_cli("eval", "retrieval", "--data", str(EVAL), "--json", env=cli_env(*seeded_dirs))
+    assert [row["mode"] for row in json.loads(result.stdout)] == ["dense", "bm25", "hybrid"]
