@@ -78,14 +78,10 @@ class AnswerEngine(CustomQueryEngine):
         collection = parse_collection_query(standalone, list(self.index.papers.values()))
         if collection and paper_ids:
             collection.papers = [p for p in collection.papers if p.paper_id in paper_ids]
-        if collection and not collection.topical:
-            answer = self._collection_answer(base, collection)
-            yield answer.answer
-            yield _finish(answer, started)
-            return
-        if collection:
-            paper_ids = [p.paper_id for p in collection.papers]
-        hits = retrieve(self.index, standalone, paper_ids=paper_ids) if paper_ids != [] else []
+        hits: list[Hit] = []
+        if collection is None or collection.topical:  # a topic within metadata filters: search those papers
+            paper_ids = [p.paper_id for p in collection.papers] if collection else paper_ids
+            hits = retrieve(self.index, standalone, paper_ids=paper_ids) if paper_ids != [] else []
         timings["retrieve"] = _ms(started)
         relevant = bool(hits) and max(h.relevance for h in hits) >= self.index.settings.min_relevance
         if collection and not relevant:
@@ -99,10 +95,7 @@ class AnswerEngine(CustomQueryEngine):
                                                   "uncited_sources": []}), started)
             return
         generated = time.perf_counter()
-        if self.llm:
-            answer = yield from self._llm_answer(base, standalone, hits)
-        else:
-            answer = None
+        answer = (yield from self._llm_answer(base, standalone, hits)) if self.llm else None
         if answer is None:
             answer = self._extractive(base, standalone, hits)
             yield answer.answer

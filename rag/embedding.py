@@ -80,9 +80,11 @@ def load_embedder(settings: Settings) -> BaseEmbedding:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         return OpenAICompatibleEmbedding(settings.embed_model, settings.embed_base_url, key, settings.llm_timeout,
                                          embed_batch_size=settings.embed_batch_size)
+    path = local_model_path(settings.embed_model)
+    import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    path = local_model_path(settings.embed_model)
+    torch.set_num_threads(settings.embed_threads)
     try:
         return HuggingFaceEmbedding(model_name=str(path), device="cpu", embed_batch_size=settings.embed_batch_size)
     except OSError as err:

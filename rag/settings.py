@@ -37,6 +37,9 @@ class Settings(BaseSettings):
                                        description="OpenAI-compatible /v1 endpoint that serves embeddings.")
     embed_batch_size: int = Field(32, validation_alias=_env("RAG_EMBED_BATCH_SIZE"),
                                   description="Texts embedded per batch.")
+    embed_threads: int = Field(1, validation_alias=_env("RAG_EMBED_THREADS"),
+                               description="CPU threads for the local model; 1 keeps query latency steady "
+                                           "when several requests or other work share the cores.")
     chunk_tokens: int = Field(200, validation_alias=_env("RAG_CHUNK_TOKENS"),
                               description="Chunk size in word pieces (MiniLM reads 256, the title needs room).")
     chunk_overlap: int = Field(40, validation_alias=_env("RAG_CHUNK_OVERLAP"),
