@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -47,44 +46,6 @@ CITE_JS = """
   });
 }
 """
-
-
-class ReadWriteLock:
-    """Many answers retrieve at once; an upload's ingest waits for them and runs alone (writers first)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._waiting_writers = 0
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Hold the lock shared."""
-        with self._cond:
-            self._cond.wait_for(lambda: not self._writing and not self._waiting_writers)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the lock alone."""
-        with self._cond:
-            self._waiting_writers += 1
-            self._cond.wait_for(lambda: not self._writing and not self._readers)
-            self._waiting_writers -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
 
 
 # ---------------------------------------------------------------- settings checks
@@ -185,7 +146,6 @@ class Handlers:
     def __init__(self, engine: AnswerEngine):
         self.engine = engine
         self.settings = engine.index.settings
-        self.store_lock = ReadWriteLock()  # retrieval reads the store and BM25 index that an upload rewrites
 
     @property
     def papers(self) -> dict:
@@ -199,8 +159,7 @@ class Handlers:
         shown = render.messages(history)
         streamed = ""
         try:
-            with self.store_lock.reading():  # the engine retrieves before its first event
-                event = next(stream)
+            event = next(stream)
             while not isinstance(event, Answer):
                 streamed += event
                 chat = shown + render.messages([], question, streamed)
@@ -227,11 +186,9 @@ class Handlers:
             return render.upload_html(False, "Choose a .txt file first."), gr.skip(), gr.skip(), gr.skip()
         try:
             dest = save_upload(Path(file), self.settings)
-            progress((0, None), desc="waiting for answers in progress")
-            with self.store_lock.writing():
-                progress((0, None), desc="embedding")
-                report = self.engine.index.ingest([dest], progress=lambda done, total: progress(
-                    (done, total), desc="embedding", unit="papers"))
+            progress((0, None), desc="embedding")
+            report = self.engine.index.ingest([dest], progress=lambda done, total: progress(
+                (done, total), desc="embedding", unit="papers"))
         except RagError as error:
             return render.upload_html(False, str(error)), gr.skip(), gr.skip(), gr.skip()
         message = (f"Added {Path(file).name}: {report.new} new, {report.updated} updated, "
