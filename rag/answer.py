@@ -128,7 +128,7 @@ class AnswerEngine(CustomQueryEngine):
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit]) -> Iterator[Event]:
         """Stream the LLM's answer and verify it; None (with a notice kept) when the LLM fails."""
         sources = "\n\n".join(prompts.SOURCE_TEMPLATE.format(n=n, title=h.paper.title, year=h.paper.year or "n.d.",
-                                                             text=h.paper.abstract)
+                                                             text=h.text)
                               for n, h in enumerate(hits, start=1))
         parts: list[str] = []
         try:

@@ -6,12 +6,13 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
+from typing import TYPE_CHECKING
 
 from rag.errors import EmbeddingError
 from rag.settings import DEFAULT_EMBED_MODEL, Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 # Set before transformers or huggingface_hub are imported anywhere: a missing file fails, it never downloads.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,37 +47,11 @@ def model_tag(settings: Settings) -> str:
     return f"{slug}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
 
 
-class OpenAICompatibleEmbedding(BaseEmbedding):
-    """Embeddings from any server that speaks the OpenAI /v1/embeddings API."""
-
-    _client: object = PrivateAttr()
-
-    def __init__(self, model_name: str, base_url: str, api_key: str, timeout: float, **kwargs):
-        super().__init__(model_name=model_name, **kwargs)
-        from openai import OpenAI
-
-        self._client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=2)
-
-    def _embed(self, texts: list[str]) -> list[list[float]]:
-        response = self._client.embeddings.create(model=self.model_name, input=texts)
-        return [item.embedding for item in response.data]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text])[0]
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query])[0]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-
-def load_embedder(settings: Settings) -> BaseEmbedding:
+def load_embedder(settings: Settings) -> BaseEmbedding:  # llama_index is imported only when a model is needed
     """Build the configured embedding model, local by default."""
     if settings.embed_base_url:
+        from rag.openai_embedding import OpenAICompatibleEmbedding
+
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         return OpenAICompatibleEmbedding(settings.embed_model, settings.embed_base_url, key, settings.llm_timeout,
                                          embed_batch_size=settings.embed_batch_size)
@@ -84,7 +59,10 @@ def load_embedder(settings: Settings) -> BaseEmbedding:
     import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+    from transformers.utils import logging as transformers_logging
+
     torch.set_num_threads(settings.embed_threads)
+    transformers_logging.disable_progress_bar()
     try:
         return HuggingFaceEmbedding(model_name=str(path), device="cpu", embed_batch_size=settings.embed_batch_size)
     except OSError as err:

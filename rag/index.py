@@ -8,11 +8,9 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-from llama_index.core.schema import MetadataMode
 from pydantic import BaseModel, Field
 
 from rag.bm25 import Bm25Index
-from rag.chunking import chunk_paper, make_splitter
 from rag.embedding import load_embedder, load_tokenizer, local_model_path, model_tag
 from rag.papers import METADATA_FILE, load_metadata, load_papers, stamped
 from rag.settings import Settings
@@ -62,6 +60,8 @@ class PaperIndex:
     @cached_property
     def splitter(self):
         """The chunker, counting the embedding model's word pieces."""
+        from rag.chunking import make_splitter
+
         return make_splitter(self.settings.chunk_tokens, self.settings.chunk_overlap,
                              load_tokenizer(self.settings, self.embedder))
 
@@ -129,6 +129,10 @@ class PaperIndex:
 
     def _write(self, to_embed: list[Paper], to_update: list[Paper], stale: list[str], report: IngestReport,
                progress: ProgressFn | None) -> None:
+        from llama_index.core.schema import MetadataMode
+
+        from rag.chunking import chunk_paper
+
         for paper_id in stale:
             self.store.delete_paper(paper_id)
         for paper in to_update:

@@ -6,12 +6,15 @@ import json
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import BaseNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rag.errors import StoreError
 from rag.settings import Settings
 from rag.types import Paper
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
 
 VERSION_KEY = "rag_version"
 
@@ -43,7 +46,13 @@ class PaperStore:
             f"chunks-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata=meta, embedding_function=None)
         self.papers = client.get_or_create_collection(
             f"papers-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata=meta, embedding_function=None)
-        self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+
+    @cached_property
+    def vector_store(self):
+        """LlamaIndex's writer for the chunk collection (imported only when something is written)."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.chunks)
 
     def other_models(self) -> list[str]:
         """Embedding models that built other collections in the same store."""
