@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
 
 VERSION_KEY = "rag_version"
+MAX_FILTER_IDS = 500
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
@@ -75,7 +76,7 @@ class PaperStore:
 
     def paper_records(self) -> dict[str, Paper]:
         """Every fully indexed paper, by id."""
-        got = self.papers.get(include=["metadatas"])
+        got = get_all(self.papers, ["metadatas"])
         return {i: Paper.model_validate_json(m["record"]) for i, m in zip(got["ids"], got["metadatas"])}
 
     def count_chunks(self) -> int:
@@ -108,26 +109,42 @@ class PaperStore:
 
     def all_chunks(self) -> tuple[list[str], list[str], list[str]]:
         """Ids, paper ids and embedded text (title and chunk) of every chunk, for the BM25 index."""
-        got = self.chunks.get(include=["documents", "metadatas"])
+        got = get_all(self.chunks, ["documents", "metadatas"])
         texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(got["documents"], got["metadatas"])]
         return got["ids"], [m["paper_id"] for m in got["metadatas"]], texts
 
     def dense_query(self, embedding: list[float], n: int, paper_ids: list[str] | None = None
                     ) -> list[tuple[str, str, str, float]]:
-        """Nearest chunks as (chunk id, paper id, text, cosine similarity)."""
-        where = {"paper_id": {"$in": paper_ids}} if paper_ids else None
-        n = min(n, self.chunks.count())
+        """Nearest chunks as (chunk id, paper id, text, cosine similarity), optionally of some papers only.
+
+        A long id list is filtered after the query: as a `$in` filter it would overflow SQLite's variables.
+        """
+        in_query = paper_ids if paper_ids and len(paper_ids) <= MAX_FILTER_IDS else None
+        where = {"paper_id": {"$in": in_query}} if in_query else None
+        n = min(n if in_query or not paper_ids else n * 10, self.chunks.count())
         if n == 0:
             return []
         got = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where,
                                 include=["documents", "metadatas", "distances"])
+        allowed = set(paper_ids) if paper_ids else None
         return [(i, m["paper_id"], d, 1.0 - dist) for i, m, d, dist in
-                zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0])]
+                zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0])
+                if allowed is None or m["paper_id"] in allowed]
 
     def chunk_texts(self, chunk_ids: list[str]) -> dict[str, str]:
         """The text of the given chunks, by id."""
         got = self.chunks.get(ids=chunk_ids, include=["documents"])
         return dict(zip(got["ids"], got["documents"]))
+
+
+def get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every record of a collection, read in pages: one read of 100k records overflows SQLite's variables."""
+    result: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    for offset in range(0, collection.count(), page):
+        got = collection.get(include=include, limit=page, offset=offset)
+        for key in result:
+            result[key].extend(got[key])
+    return result
 
 
 def chunk_metadata(paper: Paper) -> dict:
