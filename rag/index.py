@@ -146,8 +146,7 @@ class PaperIndex:
             t1 = time.perf_counter()
             for node, vector in zip(flat, vectors):
                 node.embedding = vector
-            for paper in batch:
-                self.store.put_paper(paper, nodes[paper.paper_id])
+            self.store.put_papers(batch, nodes)
             report.embed_seconds += t1 - t0
             report.store_seconds += time.perf_counter() - t1
             if progress:

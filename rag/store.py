@@ -83,11 +83,14 @@ class PaperStore:
         """How many chunks the store holds."""
         return self.chunks.count()
 
-    def put_paper(self, paper: Paper, nodes: list[BaseNode]) -> None:
-        """Replace a paper's chunks, then write its record last: a crash before that leaves it to redo."""
-        self.chunks.delete(where={"paper_id": paper.paper_id})
-        self.vector_store.add(nodes)
-        self._put_record(paper, nodes[0].embedding)
+    def put_papers(self, papers: list[Paper], nodes: dict[str, list[BaseNode]]) -> None:
+        """Replace the papers' chunks, then write their records last: a crash before that leaves them to redo."""
+        self.chunks.delete(where={"paper_id": {"$in": [p.paper_id for p in papers]}})
+        self.vector_store.add([n for p in papers for n in nodes[p.paper_id]])
+        self.papers.upsert(ids=[p.paper_id for p in papers],
+                           embeddings=[nodes[p.paper_id][0].embedding for p in papers],
+                           documents=[p.abstract for p in papers],
+                           metadatas=[{"record": p.model_dump_json(), "content_hash": p.content_hash} for p in papers])
 
     def update_metadata(self, paper: Paper) -> None:
         """Refresh a paper's record and chunk metadata without re-embedding it."""
@@ -96,11 +99,8 @@ class PaperStore:
             return
         fields = chunk_metadata(paper)
         self.chunks.update(ids=got["ids"], metadatas=[m | fields for m in got["metadatas"]])
-        self._put_record(paper, list(got["embeddings"][0]))
-
-    def _put_record(self, paper: Paper, embedding: list[float]) -> None:
-        self.papers.upsert(ids=[paper.paper_id], embeddings=[embedding], documents=[paper.abstract],
-                           metadatas=[{"record": paper.model_dump_json(), "content_hash": paper.content_hash}])
+        self.papers.update(ids=[paper.paper_id], metadatas=[{"record": paper.model_dump_json(),
+                                                            "content_hash": paper.content_hash}])
 
     def delete_paper(self, paper_id: str) -> None:
         """Remove a paper and its chunks."""
