@@ -55,7 +55,8 @@ def questions(question: str) -> Iterator[str]:
             yield line.strip()
 
 
-def batch(question: str, as_json: bool, answer_one: Callable[[str], Any], show: Callable[[Any], None]) -> None:
+def batch(question: str, as_json: bool, answer_one: Callable[[str], Any], show: Callable[[Any], None],
+          to_json: Callable[[Any], dict] = lambda result: result) -> None:
     """Answer one question or a JSON Lines batch, reporting a bad line without stopping the batch."""
     failed = False
     for text in questions(question):
@@ -68,7 +69,7 @@ def batch(question: str, as_json: bool, answer_one: Callable[[str], Any], show: 
             print(json.dumps({"question": text, "error": str(error)}), flush=True)
             continue
         if as_json:
-            print(json.dumps(result, ensure_ascii=False), flush=True)
+            print(json.dumps(to_json(result), ensure_ascii=False), flush=True)
         else:
             show(result)
     if failed:
@@ -214,14 +215,7 @@ def ask(
     """Answer a question from the papers, every sentence cited."""
     with user_errors():
         engine = load_engine()
-        batch(question, as_json, lambda text: engine.ask(text).public_json(), lambda a: show_answer(engine_answer(a)))
-
-
-def engine_answer(data: dict):
-    """An Answer back from its JSON shape (for printing)."""
-    from rag.types import Answer
-
-    return Answer.model_validate(data)
+        batch(question, as_json, engine.ask, show_answer, lambda answer: answer.public_json())
 
 
 @app.command()
