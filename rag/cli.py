@@ -187,7 +187,9 @@ def load_engine():
     """The answer engine over the configured index and LLM."""
     from rag.answer import AnswerEngine
 
-    return AnswerEngine.build(load_index())
+    engine = AnswerEngine.build(load_index())
+    _ = engine.index.embedder  # load the model now, so answer timings measure answering
+    return engine
 
 
 def show_answer(answer) -> None:
