@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rag.text import STOP, WORD_RE, split_sentences
 from rag.types import Paper
@@ -32,7 +32,6 @@ class CollectionQuery:
     papers: list[Paper]
     topical: bool = False
     code: bool = False
-    matched_terms: set[str] = field(default_factory=set)
 
 
 def affiliation_terms(affiliation: str) -> set[str]:
@@ -102,8 +101,7 @@ def parse_collection_query(question: str, papers: list[Paper]) -> CollectionQuer
     if not filters and not re.search(r"\b(how many|list all|all the) papers\b", question, re.IGNORECASE):
         return None
     topical = bool(words - GENERIC - matched - {"paper", "papers"})
-    return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code,
-                           matched_terms=matched)
+    return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code)
 
 
 def passage_for(paper: Paper, code: bool) -> str:

@@ -185,3 +185,10 @@ def test_terminal_chat_keeps_the_conversation(rag_cli, seeded_dirs):
 def test_eval_retrieval_prints_all_three_modes(rag_cli, seeded_dirs):
     result = rag_cli("eval", "retrieval", "--data", str(EVAL), "--json", env=cli_env(*seeded_dirs))
     assert [row["mode"] for row in json.loads(result.stdout)] == ["dense", "bm25", "hybrid"]
+
+
+def test_engine_works_as_a_llamaindex_query_engine(engine):
+    response = engine.query("How does SemiEvol select pseudo-responses?")
+    semievol = paper_named(engine.index, "SemiEvol")
+    assert response.response.startswith(prompts.EXTRACTIVE_NOTE)
+    assert [n.node.metadata["paper_id"] for n in response.source_nodes] == [semievol.paper_id]
