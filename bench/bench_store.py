@@ -32,7 +32,7 @@ What is real and what is projected for generated sizes
     16 at a time would take most of an hour. The bulk of the store is therefore written with the same method
     in calls of BULK_PAPERS (500) papers, and the product's real granularity is measured on the last
     --put-sample papers, written 16 per call into the full-size store; that rate is the "store" rate of the
-    ingest projection. (Older checkouts with the per-paper `put_paper` are still supported.)
+    ingest projection.
   * The store version is bumped with `store.bump_version()` and BM25 is built by the product (`index.bm25`).
   * Queries are run through the real `rag.retrieve.retrieve()` (hybrid, query embedding by real MiniLM).
 
@@ -325,35 +325,6 @@ class ChromaServer:
         self.proc = None
 
 
-def paged_get(collection, include: list[str], page: int = 10_000) -> dict:
-    """collection.get(include=...) in pages: one unpaged get() of more than 32,766 records fails in Chroma 1.5
-    ("too many SQL variables", SQLite's variable limit)."""
-    out: dict = {"ids": [], **{k: [] for k in include}}
-    while True:
-        got = collection.get(include=include, limit=page, offset=len(out["ids"]))
-        out["ids"].extend(got["ids"])
-        for k in include:
-            out[k].extend(got[k])
-        if len(got["ids"]) < page:
-            return out
-
-
-def apply_paging(store) -> None:
-    """PaperStore.all_chunks / paper_records as the product has them, but paged (on this object only)."""
-    from rag.types import Paper
-
-    def all_chunks():
-        got = paged_get(store.chunks, ["documents", "metadatas"])
-        texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(got["documents"], got["metadatas"])]
-        return got["ids"], [m["paper_id"] for m in got["metadatas"]], texts
-
-    def paper_records():
-        got = paged_get(store.papers, ["metadatas"])
-        return {i: Paper.model_validate_json(m["record"]) for i, m in zip(got["ids"], got["metadatas"])}
-
-    store.all_chunks, store.paper_records = all_chunks, paper_records
-
-
 def cli_env(data_dir: Path, server: ChromaServer | None) -> dict[str, str]:
     env = dict(os.environ, RAG_DATA_DIR=str(data_dir))
     env.pop("CHROMA_HOST", None)
@@ -440,18 +411,11 @@ def worker(args) -> None:
         # ---- paper records and BM25 build through the product code (index.bm25 after a version bump) ----
         store = index.store
         res["product_failures"] = []
-        paged = False
         t0 = time.perf_counter()
-        try:
-            records = store.paper_records()
-            res["records_load_s"] = time.perf_counter() - t0
-            log(f"PaperStore.paper_records(): {len(records)} records in {res['records_load_s']:.2f}s")
-            del records
-        except Exception as err:  # noqa: BLE001 - a product failure is a result
-            res["product_failures"].append(f"PaperStore.paper_records() at {args.size} papers: "
-                                           f"{type(err).__name__}: {err}")
-            log(f"PRODUCT FAILURE: {res['product_failures'][-1]}")
-            paged = True
+        records = store.paper_records()
+        res["records_load_s"] = time.perf_counter() - t0
+        log(f"PaperStore.paper_records(): {len(records)} records in {res['records_load_s']:.2f}s")
+        del records
         fetch = {"s": 0.0}
 
         def timed(fn):
@@ -463,39 +427,16 @@ def worker(args) -> None:
                     fetch["s"] += time.perf_counter() - t
             return wrapper
 
-        original_all_chunks = store.all_chunks
-        store.all_chunks = timed(original_all_chunks)  # instance attribute: this bench's object only
+        store.all_chunks = timed(store.all_chunks)  # instance attribute: this bench's object only
         store.bump_version()
         t0 = time.perf_counter()
-        try:
-            bm = index.bm25
-        except Exception as err:  # noqa: BLE001
-            res["product_failures"].append(f"BM25 build (PaperStore.all_chunks) at {res.get('chunks_written', '?')}"
-                                           f" chunks: {type(err).__name__}: {err}")
-            log(f"PRODUCT FAILURE: {res['product_failures'][-1]}")
-            paged = True
-        if paged:
-            # Workaround so the remaining numbers can be measured: the suggested fix (paging the two full-
-            # collection reads with limit/offset), applied to this bench's PaperStore objects only.
-            res["workaround"] = "paged PaperStore.all_chunks/paper_records (limit/offset), bench-side only"
-            apply_paging(store)
-            original_all_chunks = store.all_chunks
-            store.all_chunks = timed(original_all_chunks)
-            fetch["s"] = 0.0
-            t0 = time.perf_counter()
-            bm = index.bm25
-            t1 = time.perf_counter()
-            index.papers  # noqa: B018 - load once, timed
-            res["records_load_s"] = time.perf_counter() - t1
-            res["bm25_build_s"] = t1 - t0
-        else:
-            res["bm25_build_s"] = time.perf_counter() - t0
+        bm = index.bm25
+        res["bm25_build_s"] = time.perf_counter() - t0
         res["bm25_fetch_s"] = fetch["s"]
-        store.all_chunks = original_all_chunks
+        del store.all_chunks
         res["chunks"] = store.count_chunks()
         res["papers"] = len(index.papers) if not generated else args.size
-        log(f"BM25 built in {res['bm25_build_s']:.1f}s (fetch {fetch['s']:.1f}s) over {len(bm.ids)} chunks"
-            + (" [paged workaround]" if paged else ""))
+        log(f"BM25 built in {res['bm25_build_s']:.1f}s (fetch {fetch['s']:.1f}s) over {len(bm.ids)} chunks")
         phase("bm25")
 
         # ---- queries ----
@@ -504,8 +445,6 @@ def worker(args) -> None:
         # query pays for loading every paper record and the saved BM25 index
         cold = PaperIndex(settings)
         cold.__dict__["embedder"] = index.embedder
-        if paged:
-            apply_paging(cold.store)
         t0 = time.perf_counter()
         retrieve(cold, questions[0][0])
         res["cold_first_query_ms"] = (time.perf_counter() - t0) * 1000
@@ -539,17 +478,12 @@ def worker(args) -> None:
             store.dense_query(v, settings.candidates)
             dense.append((time.perf_counter() - t0) * 1000)
         res["store_query_ms"] = {"p50": pct(dense, 50), "p95": pct(dense, 95), "max": max(dense)}
-        # two calls every query makes besides the vector search: dense_query's chunks.count() and the store
-        # version read of index.bm25 (a fresh get_collection)
-        counts, versions = [], []
+        # the one call every query makes besides the searches: the store version read of index.bm25
+        versions = []
         for _ in range(50):
-            t0 = time.perf_counter()
-            store.chunks.count()
-            counts.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             store.version  # noqa: B018
             versions.append((time.perf_counter() - t0) * 1000)
-        res["count_ms"] = {"p50": pct(counts, 50), "p95": pct(counts, 95)}
         res["version_ms"] = {"p50": pct(versions, 50), "p95": pct(versions, 95)}
         # hybrid retrieve() again with the query vectors precomputed: the store + BM25 + fusion part alone
         by_text = dict(zip((q for q, _ in questions), vecs))
@@ -666,15 +600,6 @@ def run_seeds(index, res: dict, log) -> None:
         f"(embed {report.embed_seconds:.2f}s, store {report.store_seconds:.2f}s)")
 
 
-def write(store, papers: list, nodes: dict) -> None:
-    """The product's write method: put_papers (batched), or put_paper per paper on older checkouts."""
-    if hasattr(store, "put_papers"):
-        store.put_papers(papers, nodes)
-    else:
-        for p in papers:
-            store.put_paper(p, nodes[p.paper_id])
-
-
 def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chunk_paper) -> list[str]:
     """Fill the store with args.size generated papers; returns method names for name questions."""
     global EMBED_BATCH_PAPERS
@@ -729,7 +654,7 @@ def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chun
         flat = [n for g in groups for n in g]
         total_chunks += len(flat)
         t0 = time.perf_counter()
-        write(store, [p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
+        store.put_papers([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
         bulk_write_s += time.perf_counter() - t0
         names.extend(p.short_name for i, (p, _) in enumerate(batch, start) if i % name_every == 0)
         done = start + len(batch)
@@ -749,7 +674,7 @@ def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chun
             vectorise(p, sents, chunks)
         put_chunks += sum(len(g) for g in groups)
         t0 = time.perf_counter()
-        write(store, [p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
+        store.put_papers([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
         put_s += time.perf_counter() - t0
     total_chunks += put_chunks
     res["chunk_pps"] = size / chunk_s
@@ -790,8 +715,9 @@ def tables(results: list[dict], meta: dict) -> str:
     lines = [f"### rag store benchmark ({meta['date']})", "",
              f"Code: commit {meta.get('commit') or '?'}{' + uncommitted changes in rag/' if meta.get('rag_dirty') else ''}. "
              f"Machine: {meta['cpus']} CPUs, {meta['platform']}, Python {meta['python']}, chromadb {meta['chromadb']}. "
-             f"Load average at start {meta['load_start']:.2f} (other work was running on the same 2 cores: "
-             "absolute numbers are noisy and pessimistic). Queries per run: "
+             f"Load average at start {meta['load_start']:.2f}"
+             f"{' (other work was running on the same cores: numbers are noisy and pessimistic)' if meta['load_start'] > 1 else ''}. "
+             "Queries per run: "
              f"{meta['queries']}. Data dirs on the local disk (tempfile).", "",
              "| mode | papers | chunks | ingest papers/s | embed s | store s | BM25 build s | search p50 ms | "
              "search p95 ms | store query p50 ms | store query p95 ms | re-ingest seeds in-proc s | "
@@ -802,17 +728,16 @@ def tables(results: list[dict], meta: dict) -> str:
             lines.append(f"| {r['mode']} | {r['size']} | FAILED: {r['error'][:150]} |" + " |" * 11)
             continue
         proj = bool(r.get("projected"))
-        dag = " †" if r.get("workaround") else ""
         peak = fmt(r.get("peak_rss_mb"), 0)
         if r.get("server_peak_rss_mb"):
             peak += f" (+ server {fmt(r['server_peak_rss_mb'], 0)})"
         lines.append("| " + " | ".join([
             r["mode"], f"{r.get('papers', r['size']):,}", f"{r.get('chunks', 0):,}",
             fmt(r.get("ingest_pps"), 1, proj), fmt(r.get("embed_s"), 1 if proj else 2, proj),
-            fmt(r.get("store_s"), 1 if proj else 2, proj), fmt(r.get("bm25_build_s"), 2) + dag,
+            fmt(r.get("store_s"), 1 if proj else 2, proj), fmt(r.get("bm25_build_s"), 2),
             fmt(r.get("search_ms", {}).get("p50")), fmt(r.get("search_ms", {}).get("p95")),
             fmt(r.get("store_query_ms", {}).get("p50")), fmt(r.get("store_query_ms", {}).get("p95")),
-            fmt(r.get("reingest_inproc_s"), 3) + dag,
+            fmt(r.get("reingest_inproc_s"), 3),
             fmt(r.get("reingest_cli_s"), 2) if "reingest_cli_s" in r else "FAILS (see problems)", peak]) + " |")
     lines += ["", "`~` = projected for the product's ingest path (`PaperIndex._write`: chunk, embed, store write per "
               "embedding batch) from measured rates: chunking of every paper, MiniLM embedding of a generated "
@@ -820,16 +745,15 @@ def tables(results: list[dict], meta: dict) -> str:
               "seeds, measured end to end (model preloaded). Search = `retrieve()` hybrid end to end incl. "
               "MiniLM query embedding; store query = `PaperStore.dense_query` with a precomputed vector "
               "(n=RAG_CANDIDATES). Re-ingest = the 23 unchanged seeds (for generated sizes on top of the generated "
-              "papers): median of in-process `index.ingest()` and of whole `rag ingest` processes. † = the product "
-              "fails here (see Problems); measured with the bench-side workaround (paged reads).", "",
+              "papers): median of in-process `index.ingest()` and of whole `rag ingest` processes.", "",
               "Breakdown:", "",
               "| mode | papers | model load s | chunk papers/s | embed papers/s | store write papers/s (16/call) | "
               "bulk write papers/s (500/call) | chunks/paper | records load s | BM25 fetch s | query embed p50 ms | BM25 search p50 ms | "
-              "chunks.count() p50 ms | store.version p50 ms | search 2nd pass p50/p95 ms | search excl. query embedding p50/p95 ms | query embed p95 ms | query embed p50/p95 ms: product "
+              "store.version p50 ms | search 2nd pass p50/p95 ms | search excl. query embedding p50/p95 ms | query embed p95 ms | query embed p50/p95 ms: product "
               "torch threads vs the alternative (alternating blocks) | "
               "cold first query ms | name-question hit@5 | seeds first ingest s | python+imports s | "
               "`rag ingest` min s | load avg start/end | run wall s | process exit s |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     for r in results:
         if "search_ms" not in r:
             continue
@@ -840,7 +764,7 @@ def tables(results: list[dict], meta: dict) -> str:
             fmt(r.get("chunks_per_paper", (r.get("chunks") or 0) / max(1, r.get("papers") or 1)), 2),
             fmt(r.get("records_load_s"), 2), fmt(r.get("bm25_fetch_s"), 2),
             fmt(r.get("query_embed_ms", {}).get("p50")),
-            fmt(r.get("bm25_search_ms", {}).get("p50")), fmt(r.get("count_ms", {}).get("p50"), 2),
+            fmt(r.get("bm25_search_ms", {}).get("p50")),
             fmt(r.get("version_ms", {}).get("p50"), 2), pair(r.get("search2_ms")), pair(r.get("search_no_embed_ms")),
             fmt(r.get("query_embed_ms", {}).get("p95")), f"{pair(r.get('query_embed_product_threads_ms'))} ({r.get('torch_threads')} thr) vs "
             f"{pair(r.get('query_embed_alt_threads_ms'))} ({r.get('torch_threads_alt')} thr)",
@@ -850,7 +774,7 @@ def tables(results: list[dict], meta: dict) -> str:
             f"{r.get('load_before', 0):.1f}/{r.get('load_after', 0):.1f}", fmt(r.get("wall_s"), 0),
             fmt(r.get("exit_after_result_s"), 0)]) + " |")
     notes = [f"- {r['mode']} {r['size']}: {k}: {r[k]}" for r in results
-             for k in ("error", "reingest_warning", "cli_warning", "workaround") if r.get(k)]
+             for k in ("error", "reingest_warning", "cli_warning") if r.get(k)]
     notes += [f"- {r['mode']} {r['size']}: PRODUCT FAILURE: {f}" for r in results for f in r.get("product_failures", [])]
     if notes:
         lines += ["", "Problems:", *notes]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from rag.bm25 import Bm25Index
 from rag.embedding import load_embedder, load_tokenizer, local_model_path, model_tag
+from rag.names import NameIndex
 from rag.papers import METADATA_FILE, load_metadata, load_papers, stamped
 from rag.settings import Settings
 from rag.store import PaperStore, open_client
@@ -50,6 +51,7 @@ class PaperIndex:
         self.store = PaperStore(open_client(self.settings), self.tag, self.settings.embed_model)
         self._bm25: Bm25Index | None = None
         self._papers: dict[str, Paper] | None = None
+        self._names: NameIndex | None = None
         self._lock = threading.RLock()  # web handlers share one index: one rebuild or ingest at a time
 
     @cached_property
@@ -74,8 +76,16 @@ class PaperIndex:
     def papers(self) -> dict[str, Paper]:
         """Every indexed paper by id (cached until the next ingest)."""
         if self._papers is None:
-            self._papers = self.store.paper_records()
+            self._papers, self._names = self.store.paper_records(), None
         return self._papers
+
+    @property
+    def names(self) -> NameIndex:
+        """The papers' names, for questions that name a paper (rebuilt with `papers`)."""
+        papers = self.papers
+        if self._names is None:
+            self._names = NameIndex(papers)
+        return self._names
 
     @property
     def bm25(self) -> Bm25Index:
@@ -108,7 +118,9 @@ class PaperIndex:
         loaded = load_papers(paths, self._metadata(paths))
         report = IngestReport(files=loaded.files, blocks=loaded.blocks, papers=len(loaded.papers),
                               duplicates_merged=loaded.duplicates_merged, skipped=loaded.skipped)
-        existing = self.store.paper_records()
+        self.store.index_sources()
+        existing = (self.store.paper_records() if prune else
+                    self.store.records_of([p.paper_id for p in loaded.papers], sorted(loaded.files_read)))
         wanted, stale = plan_sources(existing, loaded.papers, set(loaded.files_read), prune)
         to_embed = [p for p in wanted.values() if _needs_embedding(existing.get(p.paper_id), p)]
         embedding = {p.paper_id for p in to_embed}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from rag.errors import StoreError
@@ -35,13 +34,14 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
                 sparse[chunk_id], owner[chunk_id] = score, paper_id
     dense_papers = _best_chunk_per_paper(sorted(dense_rank, key=dense_rank.get, reverse=True), owner)
     sparse_papers = _best_chunk_per_paper(list(sparse), owner)
-    fused = fuse([list(dense_papers), list(sparse_papers)], settings.rrf_k)
-    best = {p: dense_papers.get(p) or sparse_papers[p] for p in sorted(fused, key=fused.get, reverse=True)}
-    ranked = list(best.items())[:top_k]
+    named = [p for p in index.names.named_in(question) if not paper_ids or p in paper_ids]
+    fused = fuse([list(dense_papers), list(sparse_papers), named if mode == "hybrid" else []], settings.rrf_k)
+    ranked = [(p, dense_papers.get(p) or sparse_papers.get(p) or f"{p}:0")  # a named paper: its first chunk
+              for p in sorted(fused, key=fused.get, reverse=True)][:top_k]
     missing = [c for _, c in ranked if c not in texts]
     texts.update(index.store.chunk_texts(missing) if missing else {})
-    return [_hit(index, question, paper_id, chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse)
-            for paper_id, chunk_id in ranked if paper_id in index.papers]
+    return [_hit(index, question, paper_id, chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
+                 paper_id in named) for paper_id, chunk_id in ranked if paper_id in index.papers and chunk_id in texts]
 
 
 def _best_chunk_per_paper(chunk_ids: list[str], owner: dict[str, str]) -> dict[str, str]:
@@ -62,29 +62,21 @@ def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
 
 
 def _hit(index: PaperIndex, question: str, paper_id: str, chunk_id: str, text: str, score: float, owner: dict[str, str],
-         dense: dict[str, float], sparse: dict[str, float]) -> Hit:
+         dense: dict[str, float], sparse: dict[str, float], is_named: bool) -> Hit:
     chunks = [c for c, p in owner.items() if p == paper_id]
     best_dense = max((dense[c] for c in chunks if c in dense), default=0.0)
     best_bm25 = max((sparse[c] for c in chunks if c in sparse), default=0.0)
     paper = index.papers[paper_id]
     return Hit(paper=paper, text=text, chunk_id=chunk_id, score=score, dense=best_dense, bm25=best_bm25,
-               relevance=relevance(question, paper, best_dense))
+               relevance=1.0 if is_named else relevance(question, paper, best_dense))
 
 
 def relevance(question: str, paper: Paper, dense: float) -> float:
     """How well a paper answers a question: the mean of dense similarity and the share of the question's
     content words the paper contains. Either alone lets through off-topic questions the other catches."""
-    if names_paper(question, paper):
-        return 1.0
     asked = stems(question)
     covered = len(asked & stems(f"{paper.title} {paper.abstract}")) / len(asked) if asked else 0.0
     return round(0.5 * max(dense, 0.0) + 0.5 * covered, 4)
-
-
-def names_paper(question: str, paper: Paper) -> bool:
-    """True when the question names the paper (its short name, or a short title's name before the colon)."""
-    names = {paper.short_name or "", paper.title.split(":")[0] if len(paper.title.split(":")[0]) <= 40 else ""}
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question, re.IGNORECASE) for n in names if len(n) >= 3)
 
 
 def _empty_message(index: PaperIndex) -> str:

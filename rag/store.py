@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
 
 VERSION_KEY = "rag_version"
+SOURCES_KEY = "rag_sources_indexed"
 MAX_FILTER_IDS = 500
+FILES_PER_FILTER = 100
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
@@ -76,8 +78,29 @@ class PaperStore:
 
     def paper_records(self) -> dict[str, Paper]:
         """Every fully indexed paper, by id."""
+        return _records(get_all(self.papers, ["metadatas"])["metadatas"])
+
+    def records_of(self, paper_ids: list[str], sources: list[str]) -> dict[str, Paper]:
+        """The records of the given papers and of every paper read from one of the given files."""
+        metadatas = []
+        for start in range(0, len(paper_ids), MAX_FILTER_IDS):
+            metadatas += self.papers.get(ids=paper_ids[start:start + MAX_FILTER_IDS], include=["metadatas"])["metadatas"]
+        for start in range(0, len(sources), FILES_PER_FILTER):
+            tests = [{"sources": {"$contains": s}} for s in sources[start:start + FILES_PER_FILTER]]
+            metadatas += get_all(self.papers, ["metadatas"], where=tests[0] if len(tests) == 1 else {"$or": tests}
+                                 )["metadatas"]
+        return _records(metadatas)
+
+    def index_sources(self) -> None:
+        """Give records written before their source files were indexed a `sources` list (once per store)."""
+        if (self.papers.metadata or {}).get(SOURCES_KEY):
+            return
         got = get_all(self.papers, ["metadatas"])
-        return {i: Paper.model_validate_json(m["record"]) for i, m in zip(got["ids"], got["metadatas"])}
+        for start in range(0, len(got["ids"]), 5000):
+            metadatas = [_record_metadata(Paper.model_validate_json(m["record"]))
+                         for m in got["metadatas"][start:start + 5000]]
+            self.papers.update(ids=got["ids"][start:start + 5000], metadatas=metadatas)
+        self.papers.modify(metadata={"embed_model": self.embed_model, SOURCES_KEY: True})
 
     def count_chunks(self) -> int:
         """How many chunks the store holds."""
@@ -90,7 +113,7 @@ class PaperStore:
         self.papers.upsert(ids=[p.paper_id for p in papers],
                            embeddings=[nodes[p.paper_id][0].embedding for p in papers],
                            documents=[p.abstract for p in papers],
-                           metadatas=[{"record": p.model_dump_json(), "content_hash": p.content_hash} for p in papers])
+                           metadatas=[_record_metadata(p) for p in papers])
 
     def update_metadata(self, paper: Paper) -> None:
         """Refresh a paper's record and chunk metadata without re-embedding it."""
@@ -99,8 +122,7 @@ class PaperStore:
             return
         fields = chunk_metadata(paper)
         self.chunks.update(ids=got["ids"], metadatas=[m | fields for m in got["metadatas"]])
-        self.papers.update(ids=[paper.paper_id], metadatas=[{"record": paper.model_dump_json(),
-                                                            "content_hash": paper.content_hash}])
+        self.papers.update(ids=[paper.paper_id], metadatas=[_record_metadata(paper)])
 
     def delete_paper(self, paper_id: str) -> None:
         """Remove a paper and its chunks."""
@@ -121,9 +143,7 @@ class PaperStore:
         """
         in_query = paper_ids if paper_ids and len(paper_ids) <= MAX_FILTER_IDS else None
         where = {"paper_id": {"$in": in_query}} if in_query else None
-        n = min(n if in_query or not paper_ids else n * 10, self.chunks.count())
-        if n == 0:
-            return []
+        n = n if in_query or not paper_ids else n * 10  # Chroma returns fewer when the store holds fewer
         got = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where,
                                 include=["documents", "metadatas", "distances"])
         allowed = set(paper_ids) if paper_ids else None
@@ -137,14 +157,28 @@ class PaperStore:
         return dict(zip(got["ids"], got["documents"]))
 
 
-def get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
-    """Every record of a collection, read in pages: one read of 100k records overflows SQLite's variables."""
+def get_all(collection, include: list[str], where: dict | None = None, page: int = 5000) -> dict[str, list]:
+    """Every record of a collection (that matches `where`), read in pages: one read of 100k records overflows
+    SQLite's variables."""
     result: dict[str, list] = {"ids": [], **{key: [] for key in include}}
-    for offset in range(0, collection.count(), page):
-        got = collection.get(include=include, limit=page, offset=offset)
+    offset = 0
+    while True:
+        got = collection.get(include=include, where=where, limit=page, offset=offset)
         for key in result:
             result[key].extend(got[key])
-    return result
+        if len(got["ids"]) < page:
+            return result
+        offset += page
+
+
+def _records(metadatas: list[dict]) -> dict[str, Paper]:
+    papers = (Paper.model_validate_json(m["record"]) for m in metadatas)
+    return {p.paper_id: p for p in papers}
+
+
+def _record_metadata(paper: Paper) -> dict:
+    """A paper's record as stored: the paper itself, its content hash, and its source files for lookups."""
+    return {"record": paper.model_dump_json(), "content_hash": paper.content_hash, "sources": paper.sources}
 
 
 def chunk_metadata(paper: Paper) -> dict:

@@ -40,6 +40,30 @@ def test_a_question_naming_a_method_ranks_that_paper_first(seeded_index, questio
     assert hits[0].paper.short_name == short_name
 
 
+def test_a_named_paper_comes_first_even_where_dense_search_misses_it(seeded_index):
+    question = "Which base models was ReSearch trained on?"  # MiniLM reads "ReSearch" as the word "research"
+    dense = [h.paper.short_name for h in retrieve(seeded_index, question, top_k=5, mode="dense")]
+    hits = retrieve(seeded_index, question, top_k=5)
+    assert "ReSearch" not in dense[:1]
+    assert hits[0].paper.short_name == "ReSearch" and hits[0].relevance == 1.0
+
+
+@pytest.mark.parametrize("question, short_name", [
+    ("How does the law treat research on language models?", "LAW"),
+    ("How does the law treat research on language models?", "ReSearch"),
+    ("Is there a smart way to steer a model?", "SMART"),
+])
+def test_a_plain_word_does_not_name_a_paper_spelt_the_same(seeded_index, question, short_name):
+    named = {seeded_index.papers[p].short_name for p in seeded_index.names.named_in(question)}
+    assert short_name not in named
+    assert all(h.relevance < 1.0 for h in retrieve(seeded_index, question, top_k=5) if h.paper.short_name == short_name)
+
+
+def test_a_name_with_a_digit_or_hyphen_is_found_in_any_case(seeded_index):
+    named = {seeded_index.papers[p].short_name for p in seeded_index.names.named_in("what does easyedit2 do, vs k-on?")}
+    assert named == {"EasyEdit2", "K-ON"}
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_every_mode_finds_lightthinker_by_name(seeded_index, mode):
     assert retrieve(seeded_index, "What is LightThinker?", top_k=3, mode=mode)[0].paper.short_name == "LightThinker"
