@@ -32,7 +32,8 @@ def extractive_answer(question: str, hits: list[Hit], bank: SentenceBank, max_se
     the next best sentences, at most PER_PAPER per paper. Quotes keep paper rank, then abstract order.
     """
     top = max(h.relevance for h in hits)
-    first = next(n for n, h in enumerate(hits, start=1) if h.relevance == top)
+    # the best-ranked relevant paper: the fused ranking orders papers better than relevance does
+    first = next(n for n, h in enumerate(hits, start=1) if h.relevance >= min(floor, top))
     eligible = [n for n, h in enumerate(hits, start=1)
                 if n == first or (margin > 0 and h.relevance >= max(floor, top - margin))]
     query = bank.embed([question])[0]

@@ -72,11 +72,13 @@ def _hit(index: PaperIndex, question: str, paper_id: str, chunk_id: str, text: s
 
 
 def relevance(question: str, paper: Paper, dense: float) -> float:
-    """How well a paper answers a question: the mean of dense similarity and the share of the question's
-    content words the paper contains. Either alone lets through off-topic questions the other catches."""
+    """How well a paper answers a question: its dense similarity, raised towards the share of the question's
+    content words the paper contains. A question in the paper's own words scores on both; one in a user's
+    everyday words shares few of them and rests on the dense similarity."""
     asked = stems(question)
     covered = len(asked & stems(f"{paper.title} {paper.abstract}")) / len(asked) if asked else 0.0
-    return round(0.5 * max(dense, 0.0) + 0.5 * covered, 4)
+    dense = max(dense, 0.0)
+    return round(0.5 * dense + 0.5 * max(dense, covered), 4)
 
 
 def _empty_message(index: PaperIndex) -> str:

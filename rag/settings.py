@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     candidates: int = Field(40, validation_alias=_env("RAG_CANDIDATES"),
                             description="Chunks each retriever (dense, BM25) hands to the fusion.")
     rrf_k: int = Field(20, validation_alias=_env("RAG_RRF_K"), description="Reciprocal-rank-fusion constant.")
-    min_relevance: float = Field(0.42, validation_alias=_env("RAG_MIN_RELEVANCE"),
+    min_relevance: float = Field(0.38, validation_alias=_env("RAG_MIN_RELEVANCE"),
                                  description="Below this relevance of the best paper the answer is a refusal "
                                              "(calibrated by `rag eval answers`).")
     max_question_chars: int = Field(2000, validation_alias=_env("RAG_MAX_QUESTION_CHARS"),
