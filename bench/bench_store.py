@@ -637,45 +637,46 @@ def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chun
             v += rng.normal(size=v.shape[0]) * (args.noise / np.sqrt(v.shape[0]))
             node.embedding = (v / np.linalg.norm(v)).tolist()
 
+    def write_range(first: int, end: int, per_call: int, after_batch=None) -> tuple[float, float, int]:
+        """Generate, chunk, vectorise and store papers first..end-1, `per_call` per `put_papers` call.
+
+        Returns the seconds spent chunking, the seconds spent writing, and the chunks written.
+        """
+        chunking = writing = 0.0
+        written = 0
+        for start in range(first, end, per_call):
+            batch = [corpus.paper(i) for i in range(start, min(start + per_call, end))]
+            t0 = time.perf_counter()
+            groups = [chunk_paper(p, splitter) for p, _ in batch]
+            chunking += time.perf_counter() - t0
+            for (p, sents), chunks in zip(batch, groups):
+                vectorise(p, sents, chunks)
+            written += sum(len(g) for g in groups)
+            t0 = time.perf_counter()
+            store.put_papers([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
+            writing += time.perf_counter() - t0
+            if after_batch:
+                after_batch(start, batch, chunking, writing, written)
+        return chunking, writing, written
+
     names: list[str] = []
     name_every = max(1, size // 400)
     put_n = min(args.put_sample, size)
     bulk_n = size - put_n
-    chunk_s = bulk_write_s = 0.0
-    total_chunks = 0
-    last_log = time.perf_counter()
-    for start in range(0, bulk_n, BULK_PAPERS):
-        batch = [corpus.paper(i) for i in range(start, min(start + BULK_PAPERS, bulk_n))]
-        t0 = time.perf_counter()
-        groups = [chunk_paper(p, splitter) for p, _ in batch]
-        chunk_s += time.perf_counter() - t0
-        for (p, sents), chunks in zip(batch, groups):
-            vectorise(p, sents, chunks)
-        flat = [n for g in groups for n in g]
-        total_chunks += len(flat)
-        t0 = time.perf_counter()
-        store.put_papers([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
-        bulk_write_s += time.perf_counter() - t0
+    last_log = [time.perf_counter()]
+
+    def bulk_progress(start: int, batch: list, chunking: float, writing: float, written: int) -> None:
         names.extend(p.short_name for i, (p, _) in enumerate(batch, start) if i % name_every == 0)
         done = start + len(batch)
-        if time.perf_counter() - last_log > 20 or done == bulk_n:
-            last_log = time.perf_counter()
-            log(f"bulk {done}/{bulk_n} papers ({total_chunks} chunks): chunking {done / chunk_s:.0f} papers/s, "
-                f"batched writes {done / bulk_write_s:.0f} papers/s")
+        if time.perf_counter() - last_log[0] > 20 or done == bulk_n:
+            last_log[0] = time.perf_counter()
+            log(f"bulk {done}/{bulk_n} papers ({written} chunks): chunking {done / chunking:.0f} papers/s, "
+                f"batched writes {done / writing:.0f} papers/s")
+
+    chunk_s, bulk_write_s, total_chunks = write_range(0, bulk_n, BULK_PAPERS, bulk_progress)
     # the product's write granularity (one put_papers call per embedding batch), into the full-size store
-    put_s = 0.0
-    put_chunks = 0
-    for start in range(bulk_n, size, EMBED_BATCH_PAPERS):
-        batch = [corpus.paper(i) for i in range(start, min(start + EMBED_BATCH_PAPERS, size))]
-        t0 = time.perf_counter()
-        groups = [chunk_paper(p, splitter) for p, _ in batch]
-        chunk_s += time.perf_counter() - t0
-        for (p, sents), chunks in zip(batch, groups):
-            vectorise(p, sents, chunks)
-        put_chunks += sum(len(g) for g in groups)
-        t0 = time.perf_counter()
-        store.put_papers([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
-        put_s += time.perf_counter() - t0
+    put_chunk_s, put_s, put_chunks = write_range(bulk_n, size, EMBED_BATCH_PAPERS)
+    chunk_s += put_chunk_s
     total_chunks += put_chunks
     res["chunk_pps"] = size / chunk_s
     res["chunks_per_paper"] = total_chunks / size

@@ -20,6 +20,7 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
     if not index.papers:
         raise StoreError(_empty_message(index))
     n = settings.candidates
+    allowed = set(paper_ids) if paper_ids else None
     texts: dict[str, str] = {}
     owner: dict[str, str] = {}
     dense_rank: dict[str, float] = {}
@@ -28,13 +29,12 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
             texts[chunk_id], owner[chunk_id], dense_rank[chunk_id] = text, paper_id, cosine
     sparse: dict[str, float] = {}
     if mode in ("hybrid", "bm25"):
-        allowed = set(paper_ids) if paper_ids else None
         for chunk_id, paper_id, score in index.bm25.search(question, n * (4 if allowed else 1)):
             if allowed is None or paper_id in allowed:
                 sparse[chunk_id], owner[chunk_id] = score, paper_id
     dense_papers = _best_chunk_per_paper(sorted(dense_rank, key=dense_rank.get, reverse=True), owner)
     sparse_papers = _best_chunk_per_paper(list(sparse), owner)
-    named = [p for p in index.names.named_in(question) if not paper_ids or p in paper_ids]
+    named = [p for p in index.names.named_in(question) if allowed is None or p in allowed]
     fused = fuse([list(dense_papers), list(sparse_papers), named if mode == "hybrid" else []], settings.rrf_k)
     ranked = [(p, dense_papers.get(p) or sparse_papers.get(p) or f"{p}:0")  # a named paper: its first chunk
               for p in sorted(fused, key=fused.get, reverse=True)][:top_k]
