@@ -1,4 +1,4 @@
-"""The answer engine: rewrite follow-ups, retrieve, refuse or answer, verify citations, stream."""
+"""The answer engine: plan the question, retrieve, then answer in the shape the plan asks for, verified."""
 
 from __future__ import annotations
 
@@ -13,25 +13,22 @@ from pydantic import ConfigDict, Field
 
 from rag import prompts
 from rag.cite import SentenceBank, render, verify
-from rag.collection import CollectionQuery, parse_collection_query, passage_for
+from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import extractive_answer
+from rag.extractive import Quote, Scorer, list_members
 from rag.index import PaperIndex
+from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, plan_question
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.retrieve import retrieve
 from rag.text import split_sentences
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
 from rag.validate import check_question
 
-REFERS_BACK = re.compile(r"\b(it|its|they|them|their|this|that|these|those|the (?:paper|method|approach|model|"
-                         r"framework|work|authors|system|technique|dataset|benchmark|study|papers|methods))\b",
-                         re.IGNORECASE)
-LLM_REFUSAL = re.compile(r"(do(es)? not|don't|doesn't) (cover|mention|contain|provide|address|discuss)|"
-                         r"not covered|cannot answer|can't answer|no information", re.IGNORECASE)
-ASKS_FOR_SEVERAL = re.compile(r"\b(papers|works|studies|articles|methods|approaches|techniques|frameworks|"
-                              r"systems|benchmarks|datasets|surveys|compare|comparison|differ|versus|both|each)\b",
-                              re.IGNORECASE)
-EXTRACTIVE_MARGIN = 0.1
+LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|contain|provide|address|discuss|state|"
+                         r"say|specify)|not (covered|mentioned|stated|provided)|cannot answer|can't answer|"
+                         r"no information|not enough information|unable to answer", re.IGNORECASE)
+LIST_TOP_K = 12
+SELECT_MARGIN = 0.1
 Event = str | Answer
 
 
@@ -66,41 +63,118 @@ class AnswerEngine(CustomQueryEngine):
         *_, answer = self.stream(question, history, paper_ids)
         return answer
 
+    def plan(self, question: str, history: Sequence[Answer] = ()) -> QueryPlan:
+        """The question's plan; with an LLM a follow-up is condensed by it when the rewrite keeps its papers."""
+        index = self.index
+        plan = plan_question(question, history, index.papers, index.names)
+        if self.llm and plan.referred:
+            plan.standalone = self._condense(plan, history) or plan.standalone
+        return plan
+
     def stream(self, question: str, history: Sequence[Answer] = (), paper_ids: list[str] | None = None
                ) -> Iterator[Event]:
         """Yield text as it is written, then the final Answer (always the last item)."""
         started = time.perf_counter()
         question = check_question(question, self.index.settings)
-        standalone = self.standalone(question, history)
-        base = Answer(question=question, standalone_question=standalone, answer="", backend=self.backend,
+        plan = self.plan(question, history)
+        base = Answer(question=question, standalone_question=plan.standalone, answer="", backend=self.backend,
                       model=self.index.settings.llm_model if self.llm else None)
         timings = base.timings_ms  # shared by the copies made below
-        collection = parse_collection_query(standalone, list(self.index.papers.values()))
+        collection = plan.collection
         if collection and paper_ids:
             collection.papers = [p for p in collection.papers if p.paper_id in paper_ids]
-        hits: list[Hit] = []
-        if collection is None or collection.topical:  # a topic within metadata filters: search those papers
-            paper_ids = [p.paper_id for p in collection.papers] if collection else paper_ids
-            hits = retrieve(self.index, standalone, paper_ids=paper_ids) if paper_ids != [] else []
+        hits = [] if plan.kind == Kind.COLLECTION else self._retrieve(plan, paper_ids)
         timings["retrieve"] = _ms(started)
-        relevant = bool(hits) and max(h.relevance for h in hits) >= self.index.settings.min_relevance
-        if collection and not relevant:
-            answer = self._collection_answer(base, collection)
-            yield answer.answer
+        relevant = bool(plan.papers and hits) or bool(hits) and max(
+            h.relevance for h in hits) >= self.index.settings.min_relevance
+        generated = time.perf_counter()
+        if collection and (plan.kind == Kind.COLLECTION or not relevant):
+            answer = collection_answer(base, collection)
+        elif not relevant:
+            answer = base.model_copy(update={"answer": prompts.REFUSAL, "abstained": True, "shape": "refusal"})
+        elif plan.wants in METADATA_WANTS and len(plan.parts) == 1 and plan.kind != Kind.LIST:
+            about = plan.papers or [self._fact_source(plan, hits)[1].paper_id]
+            answer = metadata_answer(base, plan.wants, about, hits)
+        else:
+            answer = yield from self._answer(base, plan, hits)
+            timings["generate"] = _ms(generated)
             yield _finish(answer, started)
             return
-        if not relevant:
-            yield prompts.REFUSAL
-            yield _finish(base.model_copy(update={"answer": prompts.REFUSAL, "abstained": True,
-                                                  "uncited_sources": []}), started)
-            return
-        generated = time.perf_counter()
-        answer = (yield from self._llm_answer(base, standalone, hits)) if self.llm else None
-        if answer is None:
-            answer = self._extractive(base, standalone, hits)
-            yield answer.answer
-        timings["generate"] = _ms(generated)
+        yield answer.answer
         yield _finish(answer, started)
+
+    def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:
+        """Stream the answer in the plan's shape: by the LLM when configured and willing, else quoted."""
+        scorer = Scorer(plan, self.bank)
+        answer = None
+        if plan.kind == Kind.FACT:
+            n, paper = self._fact_source(plan, hits)
+            if not scorer.stated(paper):
+                answer = not_stated_answer(base, plan, n, paper, scorer.rank(paper), hits)
+        if answer is None and self.llm:
+            answer = yield from self._llm_answer(base, plan, hits)
+            if answer is not None:
+                return answer
+        answer = answer or self._extractive(base, plan, hits, scorer)
+        yield answer.answer
+        return answer
+
+    def _extractive(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
+        if plan.kind == Kind.LIST:
+            members = list_members(hits, self.index.settings.min_relevance)
+            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits)
+        if plan.kind == Kind.COMPARE:
+            quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
+            if plan.select:  # "which of them ...": the ones that fit best
+                top = max(q.score for q in quotes)
+                quotes = [q for q in quotes if q.score >= top - SELECT_MARGIN]
+            return compare_answer(base, quotes, hits)
+        n, paper = self._fact_source(plan, hits)
+        quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
+        sentences = quote.answer_sentences()
+        lines = [prompts.EXTRACTIVE_NOTE, "", f"{_name(paper)}: {render(sentences)}"]
+        lines += [f"{fact} [{n}]" for wants in dict.fromkeys(w for _, w in plan.parts if w in METADATA_WANTS)
+                  if (fact := _metadata_fact(wants, paper))]
+        return cited(base, "\n".join(lines), sentences, {n: quote.sentences[0].text}, hits, shape="fact",
+                     focus=[paper.paper_id])
+
+    def _fact_source(self, plan: QueryPlan, hits: list[Hit]) -> tuple[int, Paper]:
+        """The source a fact question is about: the paper it names or refers to, else the best-ranked relevant one."""
+        floor = min(self.index.settings.min_relevance, max(h.relevance for h in hits))
+        wanted = set(plan.papers)
+        n = next((n for n, h in enumerate(hits, start=1) if h.paper.paper_id in wanted), None) or next(
+            n for n, h in enumerate(hits, start=1) if h.relevance >= floor)
+        return n, hits[n - 1].paper
+
+    def _retrieve(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[Hit]:
+        """Hits for the plan: its own papers in its order when it compares or refers back, more for lists."""
+        settings = self.index.settings
+        if plan.collection and plan.collection.topical:  # a topic within metadata filters: search those papers
+            paper_ids = [p.paper_id for p in plan.collection.papers]
+            if not paper_ids:
+                return []
+        if plan.compared:
+            plan.named = self._find_compared(plan, paper_ids)
+            if len(plan.named) < 2:
+                plan.kind = Kind.FACT
+        if plan.referred or plan.kind == Kind.COMPARE:
+            own = [p for p in plan.papers if not paper_ids or p in paper_ids]
+            hits = retrieve(self.index, plan.standalone, max(len(own), 1), paper_ids=own) if own else []
+            order = {p: i for i, p in enumerate(own)}
+            return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
+        top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k
+        return retrieve(self.index, plan.standalone, top_k, paper_ids=paper_ids)
+
+    def _find_compared(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[str]:
+        """The paper each described side of a comparison stands for: the one it names, else its best match."""
+        found = list(plan.named)
+        for description in plan.compared:
+            if any(self.index.names.named_in(description)):
+                continue
+            hits = retrieve(self.index, description, 1, paper_ids=paper_ids)
+            if hits and hits[0].relevance >= self.index.settings.min_relevance:
+                found.append(hits[0].paper.paper_id)
+        return list(dict.fromkeys(found))
 
     def warm_up(self, max_papers: int = 2000) -> None:
         """Load the models and embed the sentences of up to `max_papers` papers, so first answers are fast."""
@@ -108,32 +182,31 @@ class AnswerEngine(CustomQueryEngine):
             self.bank.vectors(paper)
         self.index.bm25.search("warm up", 1)
 
-    def standalone(self, question: str, history: Sequence[Answer]) -> str:
-        """The question rewritten to stand alone, only when it refers back to the conversation."""
-        if not history or not REFERS_BACK.search(question):
-            return question
-        topic = _topic(history[-1], self.index.papers)
-        if self.llm:
-            lines = [f"User: {a.question}\nAssistant: {a.answer[:300]}" for a in history[-3:]]
-            try:
-                rewritten = complete(self.llm, "You rewrite follow-up questions.",
-                                     prompts.CONDENSE_PROMPT.format(history="\n".join(lines), question=question),
-                                     self.index.settings).strip().splitlines()
-            except LLMError:
-                rewritten = []
-            if rewritten and len(rewritten[0]) <= 300 and (topic or "").lower() in rewritten[0].lower():
-                return rewritten[0].strip().strip('"')
-        return substitute_topic(question, topic, history[-1].standalone_question)
+    def _condense(self, plan: QueryPlan, history: Sequence[Answer]) -> str | None:
+        """The LLM's standalone rewrite of a follow-up, when it names every paper the plan resolved."""
+        names = [_name(self.index.papers[p]) for p in plan.papers]
+        lines = [f"User: {a.question}\nAssistant: {a.answer[:300]}" for a in history[-3:]]
+        try:
+            reply = complete(self.llm, "You rewrite follow-up questions.", prompts.CONDENSE_PROMPT.format(
+                papers=" and ".join(names), history="\n".join(lines), question=plan.question), self.index.settings)
+        except LLMError:
+            return None
+        rewritten = (reply.strip().splitlines() or [""])[0].strip().strip('"')
+        if rewritten and len(rewritten) <= 300 and all(n.lower() in rewritten.lower() for n in names):
+            return rewritten
+        return None
 
-    def _llm_answer(self, base: Answer, question: str, hits: list[Hit]) -> Iterator[Event]:
-        """Stream the LLM's answer and verify it; None (with a notice kept) when the LLM fails."""
-        sources = "\n\n".join(prompts.SOURCE_TEMPLATE.format(n=n, title=h.paper.title, year=h.paper.year or "n.d.",
-                                                             text=h.text)
+    def _llm_answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:
+        """Stream the LLM's answer and verify it; None (with a notice kept) when the LLM fails or declines."""
+        sources = "\n\n".join(prompts.SOURCE_TEMPLATE.format(n=n, name=_name(h.paper), year=h.paper.year or "n.d.",
+                                                             title=h.paper.title, abstract=h.paper.abstract)
                               for n, h in enumerate(hits, start=1))
+        instructions = {Kind.LIST: prompts.LIST_INSTRUCTIONS, Kind.COMPARE: prompts.COMPARE_INSTRUCTIONS}.get(
+            plan.kind, prompts.FACT_INSTRUCTIONS)
         parts: list[str] = []
         try:
             for delta in stream_chat(self.llm, prompts.SYSTEM_PROMPT,
-                                     prompts.QUESTION_PROMPT.format(sources=sources, question=question),
+                                     f"Sources:\n{sources}\n\n{instructions.format(question=plan.standalone)}",
                                      self.index.settings):
                 parts.append(delta)
                 yield delta
@@ -144,53 +217,137 @@ class AnswerEngine(CustomQueryEngine):
                 yield "\n\n"
             return None
         text = "".join(parts).strip()
-        if not text or LLM_REFUSAL.search(text) and len(split_sentences(text)) <= 2:
-            return base.model_copy(update={"answer": prompts.REFUSAL, "abstained": True})
-        sentences, passages = verify(text, [h.paper for h in hits], self.bank)
-        sentences = [s for s in sentences if not leaks_prompt(s.text)]
-        return _cited(base, render(sentences), sentences, passages, hits)
-
-    def _extractive(self, base: Answer, question: str, hits: list[Hit]) -> Answer:
-        settings = self.index.settings
-        margin = EXTRACTIVE_MARGIN if ASKS_FOR_SEVERAL.search(question) else 0.0
-        sentences, passages = extractive_answer(question, hits, self.bank, settings.extractive_sentences,
-                                                margin, settings.min_relevance)
-        return _cited(base, f"{prompts.EXTRACTIVE_NOTE}\n\n{render(sentences)}", sentences, passages, hits)
-
-    def _collection_answer(self, base: Answer, query: CollectionQuery) -> Answer:
-        papers = sorted(query.papers, key=lambda p: (-(p.year or 0), p.title))
-        where = "; ".join(query.filters)
-        if not papers:
-            return base.model_copy(update={"answer": f"No paper in this collection matches ({where}).",
-                                           "abstained": True, "backend": "collection", "model": None})
-        lines = [f"{len(papers)} paper{'s' * (len(papers) != 1)} in this collection match ({where}):"]
-        citations = []
-        for n, paper in enumerate(papers, start=1):
-            details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
-            link = f" code: {paper.code_urls[0]}" if query.code and paper.code_urls else ""
-            lines.append(f"- {paper.title} ({details}){link} [{n}]")
-            citations.append(_citation(n, paper, passage_for(paper, query.code), 1.0))
-        return base.model_copy(update={"answer": "\n".join(lines), "citations": citations,
-                                       "backend": "collection", "model": None})
+        if not text or LLM_DECLINE.search(text) and len(split_sentences(text)) <= 2:
+            base.notice = prompts.LLM_DECLINED
+            base.backend = "extractive"
+            yield "\n\n"
+            return None
+        text, sentences, passages = verify(text, [h.paper for h in hits], self.bank)
+        if any(leaks_prompt(s.text) for s in sentences):
+            sentences = [s for s in sentences if not leaks_prompt(s.text)]
+            text = render(sentences)
+        shape = plan.kind.value if plan.kind in (Kind.LIST, Kind.COMPARE) else "fact"
+        cited_ids = [hits[n - 1].paper.paper_id for s in sentences for n in s.cites]
+        return cited(base, text, sentences, passages, hits, shape=shape,
+                     focus=list(dict.fromkeys(cited_ids)))
 
 
-def _cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: dict[int, str],
-           hits: list[Hit]) -> Answer:
+def cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: dict[int, str], hits: list[Hit],
+          shape: str, focus: list[str]) -> Answer:
     """The answer with its citations (cited sources) and the retrieved sources it did not cite."""
     support: dict[int, float] = {}
     for sentence in sentences:
         for n in sentence.cites:
             support[n] = max(support.get(n, 0.0), sentence.support)
-    citations = [_citation(n, hits[n - 1].paper, passages.get(n, hits[n - 1].text), support[n])
+    citations = [citation(n, hits[n - 1].paper, passages.get(n, hits[n - 1].text), support[n])
                  for n in sorted(support)]
-    uncited = [_citation(n, h.paper, h.text, 0.0) for n, h in enumerate(hits, start=1) if n not in support]
+    uncited = [citation(n, h.paper, h.text, 0.0) for n, h in enumerate(hits, start=1) if n not in support]
     return base.model_copy(update={"answer": text, "sentences": sentences, "citations": citations,
-                                   "uncited_sources": uncited})
+                                   "uncited_sources": uncited, "shape": shape, "focus": focus})
 
 
-def _citation(n: int, paper: Paper, text: str, support: float) -> Citation:
+def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit]) -> Answer:
+    """One line per paper that belongs: its name and the sentence that shows why, cited."""
+    lines = [prompts.EXTRACTIVE_NOTE, "", prompts.FOUND.format(count=len(quotes)) if len(quotes) != 1
+             else "1 paper in this collection matches:"]
+    sentences: list[AnswerSentence] = []
+    for quote in quotes:
+        said = quote.answer_sentences()
+        sentences += said
+        lines.append(f"- {_name(quote.paper)}: {render(said)}")
+    return cited(base, "\n".join(lines), sentences, {q.n: q.sentences[0].text for q in quotes}, hits, shape="list",
+                 focus=[q.paper.paper_id for q in quotes])
+
+
+def compare_answer(base: Answer, quotes: list[Quote], hits: list[Hit]) -> Answer:
+    """One block per paper compared, each with the sentences on the point asked, cited."""
+    lines = [prompts.EXTRACTIVE_NOTE, ""]
+    sentences: list[AnswerSentence] = []
+    for quote in quotes:
+        said = quote.answer_sentences()
+        sentences += said
+        lines.append(f"- {_name(quote.paper)}: {render(said)}")
+    best = {q.n: max(q.sentences, key=lambda s: s.score).text for q in quotes}
+    return cited(base, "\n".join(lines), sentences, best, hits, shape="compare",
+                 focus=[q.paper.paper_id for q in quotes])
+
+
+def not_stated_answer(base: Answer, plan: QueryPlan, n: int, paper: Paper, ranked, hits: list[Hit]) -> Answer:
+    """Say plainly that the paper asked about does not state what was asked, then quote its closest passages."""
+    what = prompts.NOT_STATED_WHAT.get(plan.wants.value, "this")
+    lead = (prompts.NOT_STATED if plan.papers else prompts.NOT_STATED_ANY).format(name=_name(paper), what=what)
+    closest = sorted(ranked[:2], key=lambda s: s.index)
+    sentences = [AnswerSentence(text=s.text, cites=[n], support=1.0) for s in closest]
+    text = f"{lead}\n\n{prompts.CLOSEST}\n{render(sentences)}"
+    answer = cited(base, text, sentences, {n: ranked[0].text}, hits, shape="not_stated", focus=[paper.paper_id])
+    answer.not_stated = [paper.paper_id]
+    answer.backend = "extractive"
+    return answer
+
+
+def metadata_answer(base: Answer, wants: Wants, paper_ids: list[str], hits: list[Hit]) -> Answer:
+    """Authors, venue, year or code of the papers a question is about, from their records."""
+    by_id = {h.paper.paper_id: n for n, h in enumerate(hits, start=1)}
+    lines, citations, missing, focus = [], [], [], []
+    for paper_id in paper_ids:
+        if paper_id not in by_id:
+            continue
+        n, paper = by_id[paper_id], hits[by_id[paper_id] - 1].paper
+        fact = _metadata_fact(wants, paper)
+        focus.append(paper_id)
+        if fact is None:
+            missing.append(paper_id)
+            lines.append(f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {_name(paper)}.")
+            continue
+        lines.append(f"{fact} [{n}]")
+        citations.append(citation(n, paper, passage_for(paper, wants == Wants.CODE), 1.0))
+    uncited = [citation(n, h.paper, h.text, 0.0) for n, h in enumerate(hits, start=1)
+               if n not in {c.n for c in citations}]
+    return base.model_copy(update={"answer": "\n".join(lines), "citations": citations, "uncited_sources": uncited,
+                                   "backend": "collection", "model": None, "shape": "collection", "focus": focus,
+                                   "not_stated": missing})
+
+
+def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
+    name = _name(paper)
+    if wants == Wants.CODE:
+        links = paper.code_urls or [w.rstrip(".,;)") for w in paper.abstract.split() if w.startswith("http")]
+        return f"The code of {name} is at {links[0]} ." if links else None
+    if wants == Wants.AUTHORS:
+        return f"{paper.title} was written by {paper.authors}." if paper.authors else None
+    if wants == Wants.VENUE:
+        return f"{name} appeared at {paper.venue}." if paper.venue else None
+    return f"{name} is from {paper.year}." if paper.year else None
+
+
+def collection_answer(base: Answer, query: CollectionQuery) -> Answer:
+    """The papers that pass the question's metadata filters (or all of them, counted)."""
+    papers = sorted(query.papers, key=lambda p: (-(p.year or 0), p.title))
+    where = "; ".join(query.filters)
+    update = {"backend": "collection", "model": None, "shape": "collection"}
+    if not papers:
+        return base.model_copy(update=update | {"answer": f"No paper in this collection matches ({where}).",
+                                                "abstained": True})
+    lines = [f"{len(papers)} paper{'s' * (len(papers) != 1)} in this collection match ({where}):"
+             if where != "all papers" else f"This collection holds {len(papers)} paper{'s' * (len(papers) != 1)}:"]
+    citations = []
+    for n, paper in enumerate(papers, start=1):
+        details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
+        link = f" code: {paper.code_urls[0]}" if query.code and paper.code_urls else ""
+        lines.append(f"- {paper.title} ({details}){link} [{n}]")
+        citations.append(citation(n, paper, passage_for(paper, query.code), 1.0))
+    return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
+                                            "focus": [p.paper_id for p in papers]})
+
+
+def citation(n: int, paper: Paper, text: str, support: float) -> Citation:
+    """Source n as the answer cites it."""
     return Citation(n=n, paper_id=paper.paper_id, title=paper.title, year=paper.year, text=text,
                     sources=paper.sources, url=paper.url, support=support)
+
+
+def _name(paper: Paper) -> str:
+    return paper.short_name or paper.title
 
 
 def _finish(answer: Answer, started: float) -> Answer:
@@ -202,27 +359,6 @@ def _finish(answer: Answer, started: float) -> Answer:
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
-
-
-def _topic(previous: Answer, papers: dict[str, Paper]) -> str | None:
-    """What the previous turn was about: the papers it cited, if it cited any."""
-    names = [papers[c.paper_id].short_name or c.title for c in previous.citations[:2] if c.paper_id in papers]
-    return " and ".join(names) or None
-
-
-def substitute_topic(question: str, topic: str | None, previous: str) -> str:
-    """Put the topic in place of the first word that refers back ("How is it trained?" -> "How is X trained?").
-
-    Without a topic the previous question is kept in front, so retrieval still sees what "it" was.
-    """
-    if topic is None:
-        return f"{previous.rstrip('?')}: {question}"
-
-    def replace(match: re.Match) -> str:
-        word = match.group(0).lower()
-        return f"{topic}'s" if word in ("its", "their") else topic
-
-    return REFERS_BACK.sub(replace, question, count=1)
 
 
 PROMPT_SHINGLES = {" ".join(w) for w in zip(*(prompts.SYSTEM_PROMPT.lower().split()[i:] for i in range(6)))}

@@ -6,11 +6,13 @@ import re
 import numpy as np
 
 from rag.index import PaperIndex
-from rag.text import WORD_RE, lexical_overlap, split_sentences
+from rag.text import WORD_RE, lexical_overlap, split_sentences, stem_of
 from rag.types import AnswerSentence, Paper
 
+BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 MARKER_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORTED = 0.5
+RELATIONS_KEPT = 0.75  # below this share of kept word pairs a claim relates the words differently
 
 
 def parse_markers(sentence: str, n_sources: int) -> tuple[str, list[int], list[int]]:
@@ -54,8 +56,31 @@ class SentenceBank:
         best = int(np.argmax(sims))
         sentences = self.sentences(paper)
         lexical = max(lexical_overlap(claim, sentences[best]), lexical_overlap(claim, paper.abstract))
-        return round(float(np.clip(0.5 * lexical + 0.5 * max(float(sims[best]), 0.0), 0.0, 1.0)), 3), \
-            sentences[best]
+        support = float(np.clip(0.5 * lexical + 0.5 * max(float(sims[best]), 0.0), 0.0, 1.0))
+        if relations_kept(claim, sentences[best]) < RELATIONS_KEPT:  # same words, other relations: not what the source says
+            support = min(support, SUPPORTED - 0.01)
+        return round(support, 3), sentences[best]
+
+
+def relations_kept(claim: str, evidence: str, window: int = 3) -> float:
+    """Share of the claim's word pairs (two content words in a row, e.g. "compresses memory") that the evidence
+    also has within a few words in that order; 1.0 when no pair can be checked.
+
+    Word overlap cannot tell "X compresses thoughts and reduces memory" from "X compresses memory"; this can.
+    Only pairs whose two words both occur in the evidence are checked, so paraphrases are not penalised.
+    """
+    said = [stem_of(w) for w in WORD_RE.findall(evidence)]
+    positions: dict[str, list[int]] = {}
+    for i, word in enumerate(said):
+        positions.setdefault(word, []).append(i)
+    checked = kept = 0
+    for phrase in re.split(r"[,;:()\[\]]|\b(?:and|or|but|while|whereas)\b", claim):
+        words = [w for w in (stem_of(w) for w in WORD_RE.findall(phrase)) if w]
+        for first, second in zip(words, words[1:]):
+            if first in positions and second in positions and first != second:
+                checked += 1
+                kept += any(0 < j - i <= window for i in positions[first] for j in positions[second])
+    return kept / checked if checked >= 2 else 1.0
 
 
 def unit(vectors) -> np.ndarray:
@@ -64,19 +89,22 @@ def unit(vectors) -> np.ndarray:
     return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-9)
 
 
-def verify(text: str, papers: list[Paper], bank: SentenceBank) -> tuple[list[AnswerSentence], dict[int, str]]:
+def verify(text: str, papers: list[Paper], bank: SentenceBank) -> tuple[str, list[AnswerSentence], dict[int, str]]:
     """Check every sentence of a generated answer against the sources it cites.
 
     Invalid markers are dropped; a sentence without markers gets the source that supports it best; each
-    sentence records its support and whether that clears the bar. Returns the sentences and, per cited
-    source number, the passage that supports the answer best.
+    sentence records its support and whether that clears the bar. Returns the answer re-rendered with the
+    checked markers (its lines and "- " bullets kept), the sentences and, per cited source number, the
+    passage that supports the answer best.
     """
+    lines = [(BULLET.match(line).group(0) if BULLET.match(line) else "", BULLET.sub("", line))
+             for line in text.splitlines() if line.strip()]
+    cleaned = [(i, *parse_markers(s, len(papers))) for i, (_, line) in enumerate(lines) for s in split_sentences(line)]
+    vectors = bank.embed([c[1] for c in cleaned])
     result: list[AnswerSentence] = []
+    by_line: list[list[AnswerSentence]] = [[] for _ in lines]
     passages: dict[int, tuple[float, str]] = {}
-    raw = split_sentences(text)
-    cleaned = [parse_markers(s, len(papers)) for s in raw]
-    vectors = bank.embed([c[0] for c in cleaned])
-    for (clean, cites, _invalid), vector in zip(cleaned, vectors):
+    for (line, clean, cites, _invalid), vector in zip(cleaned, vectors):
         if not clean or not WORD_RE.search(clean):
             continue
         scored = {n: bank.support(clean, vector, papers[n - 1]) for n in (cites or range(1, len(papers) + 1))}
@@ -87,8 +115,11 @@ def verify(text: str, papers: list[Paper], bank: SentenceBank) -> tuple[list[Ans
         for n in cites:
             if scored[n][0] > passages.get(n, (-1.0, ""))[0]:
                 passages[n] = scored[n]
-        result.append(AnswerSentence(text=clean, cites=cites, support=support, supported=support >= SUPPORTED))
-    return result, {n: passage for n, (_, passage) in passages.items()}
+        sentence = AnswerSentence(text=clean, cites=cites, support=support, supported=support >= SUPPORTED)
+        result.append(sentence)
+        by_line[line].append(sentence)
+    rendered = "\n".join(lines[i][0] + render(said) for i, said in enumerate(by_line) if said)
+    return rendered, result, {n: passage for n, (_, passage) in passages.items()}
 
 
 def render(sentences: list[AnswerSentence]) -> str:

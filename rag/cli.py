@@ -179,7 +179,7 @@ def print_metrics(title: str, rows: list[dict], as_json: bool) -> None:
         [list(rows[0])] + [list(row.values()) for row in rows]
     table = Table(title=title, show_header=False)
     for row in cells:
-        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else "-" if v is None else str(v) for v in row))
     out.print(table)
 
 
@@ -244,7 +244,7 @@ def chat() -> None:
 
 @eval_app.command("answers")
 def eval_answers(
-    data: Annotated[Path, typer.Option(help="JSON Lines eval set.")] = Path("tests/data/retrieval_eval.jsonl"),
+    data: Annotated[Path, typer.Option(help="JSON Lines eval set.")] = Path("tests/data/answers_dev.jsonl"),
     as_json: JsonOpt = False,
 ) -> None:
     """Citation precision/recall, support rate, refusals and latency for the configured backend."""
@@ -254,7 +254,33 @@ def eval_answers(
         engine = load_engine()
         engine.warm_up()
         row = evaluate_answers(engine, data)
-    print_metrics(f"answers on {data}", [row], as_json)
+    print_by_kind(f"answers on {data}", row, as_json)
+
+
+@eval_app.command("conversations")
+def eval_conversations(
+    data: Annotated[Path, typer.Option(help="JSON Lines conversations.")] = Path(
+        "tests/data/conversations_dev.jsonl"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Each turn answered with the turns before it: does a follow-up cite the paper it refers to?"""
+    from rag.evaluate import evaluate_conversations
+
+    with user_errors():
+        engine = load_engine()
+        engine.warm_up()
+        row = evaluate_conversations(engine, data)
+    print_by_kind(f"conversations in {data}", row, as_json)
+
+
+def print_by_kind(title: str, row: dict, as_json: bool) -> None:
+    """An eval summary: its overall figures, then one row per question kind."""
+    if as_json:
+        print(json.dumps(row, indent=2, ensure_ascii=False))
+        return
+    kinds = row.pop("by kind")
+    print_metrics(title, [row], False)
+    print_metrics("by question kind", [{"kind": kind} | figures for kind, figures in kinds.items()], False)
 
 
 @app.command()

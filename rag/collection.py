@@ -9,9 +9,6 @@ from rag.text import STOP, WORD_RE, split_sentences
 from rag.types import Paper
 
 CODE_WORDS = {"code", "github", "implementation", "open-source", "repository", "repo", "released", "source"}
-LIST_RE = re.compile(r"\b(which|what|list|how many|show|name|any)\b.*\b(papers?|works?|articles?|publications?|"
-                     r"studies|methods)\b|\b(papers?|works?|publications?)\b.*\b(from|by|in|at|with|published)\b",
-                     re.IGNORECASE)
 GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "published", "appear", "appeared",
                                "available", "year", "affiliation", "affiliated", "university", "department",
                                "collection", "show", "name", "have", "has", "release", "venue", "conference",
@@ -20,6 +17,8 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "workshop", "workshops", "long", "short", "demo", "demonstrations"}
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing)\b\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
+COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
+               "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether"}
 AFFILIATION_NOISE = {"university", "department", "computer", "science", "school", "institute", "college",
                      "laboratory", "of", "and", "the"}
 
@@ -56,10 +55,8 @@ def venue_terms(venue: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b", venue)}
 
 
-def parse_collection_query(question: str, papers: list[Paper]) -> CollectionQuery | None:
-    """The filters the question names, if it asks about the collection; None otherwise."""
-    if not LIST_RE.search(question):
-        return None
+def parse_collection_query(question: str, papers: list[Paper], counts: bool = False) -> CollectionQuery | None:
+    """The metadata filters a list question names; None when it names none and does not ask for a count."""
     words = {w.lower() for w in WORD_RE.findall(question)}
     filters: list[str] = []
     matched: set[str] = set()
@@ -98,9 +95,9 @@ def parse_collection_query(question: str, papers: list[Paper]) -> CollectionQuer
     elif code:
         selected = [p for p in selected if p.code_urls]
         filters.append("code available")
-    if not filters and not re.search(r"\b(how many|list all|all the) papers\b", question, re.IGNORECASE):
+    if not filters and not counts:
         return None
-    topical = bool(words - GENERIC - matched - {"paper", "papers"})
+    topical = bool(words - GENERIC - COUNT_WORDS - matched)
     return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code)
 
 

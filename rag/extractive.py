@@ -1,56 +1,173 @@
-"""The embedded default answer: the abstracts' own sentences that best answer the question, each cited."""
+"""The embedded default answer: the abstracts' own sentences, chosen for what the question asks, each cited.
+
+One function per answer shape (fact, list, compare), and the check that says when the paper asked
+about does not state what was asked. Sentences are scored by similarity to the question, by the
+share of the question's words they contain, and by whether they carry the type of answer wanted
+(a number for "how much", model names for "which models", the enumeration for "what are the stages").
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rag.cite import SentenceBank
+from rag.intent import QueryPlan, Wants
 from rag.text import lexical_overlap
-from rag.types import AnswerSentence, Hit
+from rag.types import AnswerSentence, Hit, Paper
 
-PER_PAPER = 2
 LEXICAL_WEIGHT = 0.3
 CUE_WEIGHT = 0.15
-ASKS_WHAT = re.compile(r"^\s*(what|which)\s+(is|are|was|does|do)\b|^\s*(describe|explain|summari[sz]e)\b", re.I)
-DEFINES = re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop)", re.I)
-ASKS_CODE = re.compile(r"\b(code|github|repository|implementation|released?|available|demo|link)\b", re.I)
+FACT_SENTENCES = 2
+LIST_MARGIN = 0.12
+LIST_LIMIT = 12
+
+YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)"
+NUMBER_WORDS = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|half|dozens?|hundreds?|" \
+               r"thousands?|millions?|billions?)\b"
+CARRIES: dict[Wants, re.Pattern] = {
+    Wants.NUMBER: re.compile(rf"(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|{NUMBER_WORDS}", re.I),
+    Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+[A-Z]\w*|"
+                              r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*|\d+[A-Za-z]\w*)\b"),
+    Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
+                             r"Mixtral|Baichuan|ChatGLM|InternLM|Yi|Pythia|OLMo)[\w.()-]*|\b\d+(\.\d+)?[BM]\b"),
+    Wants.STAGES: re.compile(r"\b(first(ly)?|second(ly)?|third(ly)?|finally|stages?|steps?|phases?|two-stage|"
+                             r"three-stage|multi-stage|consists? of|comprises?|components?|modules?|includ\w+)\b|"
+                             r"\(\d\)|\([ivx]+\)", re.I),
+    Wants.CODE: re.compile(r"https?://"),
+    Wants.DEFINITION: re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop)", re.I),
+}
+ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")
+NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER}  # types that need a name or a figure, not just the word
+CONTINUES = re.compile(r"^(This|These|It|They|Such|Specifically|Concretely|In particular|Here|To this end|"
+                       r"Moreover|Furthermore|Additionally|In addition)\b")
+ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
+OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|three|four|five)[- ](stages?|steps?|"
+                               r"phases?|components?|parts|modules?))\b|:\s*$|\(1\)|\(i\)", re.I)
 
 
-def cue_bonus(question: str, sentence: str) -> float:
-    """Prefer the sentence that defines the method for "what is" questions; a bare link only when asked."""
-    bonus = CUE_WEIGHT if ASKS_WHAT.search(question) and DEFINES.search(sentence) else 0.0
-    if "http" in sentence and not ASKS_CODE.search(question):
-        bonus -= 2 * CUE_WEIGHT
-    return bonus
+@dataclass
+class Scored:
+    """One sentence of a paper's abstract, with how well it answers the question."""
+
+    index: int
+    text: str
+    score: float
+    carries: bool
 
 
-def extractive_answer(question: str, hits: list[Hit], bank: SentenceBank, max_sentences: int, margin: float,
-                      floor: float) -> tuple[list[AnswerSentence], dict[int, str]]:
-    """Quote the best sentences of the most relevant paper and of those within `margin` of it.
+@dataclass
+class Quote:
+    """Sentences quoted from one source, in abstract order."""
 
-    Hits are sources 1..n. Every quoted paper gives its best sentence first; the rest of the budget goes to
-    the next best sentences, at most PER_PAPER per paper. Quotes keep paper rank, then abstract order.
+    n: int
+    paper: Paper
+    sentences: list[Scored]
+
+    @property
+    def score(self) -> float:
+        """How well the quote answers: its best sentence's score."""
+        return max(s.score for s in self.sentences)
+
+    def answer_sentences(self) -> list[AnswerSentence]:
+        return [AnswerSentence(text=s.text, cites=[self.n], support=1.0) for s in self.sentences]
+
+
+def carries(wants: Wants, sentence: str, own_names: list[str] = ()) -> bool:
+    """True when the sentence holds an answer of the wanted type (a figure, a name, an enumeration, a link).
+
+    The paper's own names do not count as the name of a dataset or a model, nor do model names as datasets.
     """
-    top = max(h.relevance for h in hits)
-    # the best-ranked relevant paper: the fused ranking orders papers better than relevance does
-    first = next(n for n, h in enumerate(hits, start=1) if h.relevance >= min(floor, top))
-    eligible = [n for n, h in enumerate(hits, start=1)
-                if n == first or (margin > 0 and h.relevance >= max(floor, top - margin))]
-    query = bank.embed([question])[0]
-    scored: dict[int, list[tuple[float, int, str]]] = {}
-    for n in eligible:
-        paper = hits[n - 1].paper
-        sims = bank.vectors(paper) @ query
-        ranked = [(float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(question, s) + cue_bonus(question, s), i, s)
-                  for i, s in enumerate(bank.sentences(paper))]
-        scored[n] = sorted(ranked, reverse=True)
-    chosen = {(n, scored[n][0][1]): scored[n][0] for n in eligible[:max_sentences]}
-    extras = sorted(((c, n) for n in eligible for c in scored[n][1:PER_PAPER]), reverse=True)
-    for candidate, n in extras:
-        if len(chosen) >= max_sentences:
-            break
-        chosen[(n, candidate[1])] = candidate
-    sentences = [AnswerSentence(text=chosen[key][2], cites=[key[0]], support=1.0) for key in sorted(chosen)]
-    passages = {n: max((chosen[k] for k in chosen if k[0] == n))[2] for n in {k[0] for k in chosen}}
-    return sentences, passages
+    pattern = CARRIES.get(wants)
+    if pattern is None:
+        return False
+    if wants in NAMED_ANSWER:
+        for name in own_names:
+            sentence = sentence.replace(name, " ")
+    if wants == Wants.DATASET:
+        sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
+    return bool(pattern.search(sentence))
 
+
+class Scorer:
+    """Ranks a paper's sentences for a plan: for the whole question and for each of its sub-questions."""
+
+    def __init__(self, plan: QueryPlan, bank: SentenceBank):
+        self.plan, self.bank = plan, bank
+        self.asks = [(plan.aspect or plan.standalone, plan.wants)]
+        if len(plan.parts) > 1:
+            self.asks += plan.parts
+        self.vectors = bank.embed([plan.standalone] + [text for text, _ in self.asks[1:]])
+
+    def rank(self, paper: Paper, part: int = 0) -> list[Scored]:
+        """The paper's sentences, best answer first, for the whole question (part 0) or sub-question `part`."""
+        asked, wants = self.asks[part]
+        sims = self.bank.vectors(paper) @ self.vectors[part]
+        # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
+        own = [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
+        scored = []
+        for i, text in enumerate(self.bank.sentences(paper)):
+            has = carries(wants, text, own)
+            score = float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(asked, text) + CUE_WEIGHT * has
+            if "http" in text and wants != Wants.CODE:
+                score -= 2 * CUE_WEIGHT  # a bare link is an answer only when a link was asked for
+            scored.append(Scored(i, text, score, has))
+        return sorted(scored, key=lambda s: -s.score)
+
+    def rankings(self, paper: Paper) -> list[list[Scored]]:
+        """One ranking per sub-question (just the whole question when it asks one thing)."""
+        return [self.rank(paper, part) for part in range(len(self.asks))]
+
+    def stated(self, paper: Paper) -> bool:
+        """Whether the abstract states what was asked: each sub-question asking for a figure or a name has a
+        sentence carrying one among its closest three."""
+        typed = [(part, wants) for part, (_, wants) in enumerate(self.asks) if wants in NAMED_ANSWER]
+        if len(self.asks) > 1:
+            typed = [t for t in typed if t[0] > 0]  # judged per sub-question, not on the whole
+        return all(any(s.carries for s in self.rank(paper, part)[:3]) for part, _ in typed)
+
+    def fact_quote(self, n: int, paper: Paper, budget: int) -> Quote:
+        """The sentences of one paper that answer the question (each sub-question's best), with their context."""
+        rankings = self.rankings(paper)
+        chosen: list[Scored] = []
+        for part, ranked in enumerate(rankings):
+            wants = self.asks[part][1]
+            best = ranked[0] if wants not in CARRIES or ranked[0].carries else next(
+                (s for s in ranked[:3] if s.carries), ranked[0])
+            if best.index not in {s.index for s in chosen}:
+                chosen.append(best)
+        whole = rankings[0]
+        for sentence in whole[1:]:
+            if len(chosen) >= max(FACT_SENTENCES, len(rankings) - 1):
+                break
+            if sentence.index not in {s.index for s in chosen} and sentence.score >= whole[0].score - 0.15:
+                chosen.append(sentence)
+        return Quote(n, paper, with_context(chosen[:budget], whole, self.plan.wants, budget))
+
+    def best_quote(self, n: int, paper: Paper) -> Quote:
+        """The one sentence of a paper that shows why it answers the question."""
+        return Quote(n, paper, self.rank(paper)[:1])
+
+
+def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budget: int) -> list[Scored]:
+    """The chosen sentences plus what they need to be read: the antecedent of "This ...", and the rest of an
+    enumeration ("first, ..." then "second, ...")."""
+    by_index = {s.index: s for s in ranked}
+    picked = {s.index: s for s in chosen}
+    for sentence in chosen:
+        if CONTINUES.match(sentence.text) and sentence.index - 1 in by_index and len(picked) < budget:
+            picked.setdefault(sentence.index - 1, by_index[sentence.index - 1])
+        if wants == Wants.STAGES or OPENS_ENUMERATION.search(sentence.text):
+            following = sentence.index + 1
+            while following in by_index and ENUMERATION.search(by_index[following].text) and len(picked) < budget:
+                picked.setdefault(following, by_index[following])
+                following += 1
+    return [picked[i] for i in sorted(picked)]
+
+
+def list_members(hits: list[Hit], floor: float) -> list[int]:
+    """Source numbers of the papers that belong in a "which papers ..." answer: those nearly as relevant as
+    the best one, best first."""
+    top = max(h.relevance for h in hits)
+    bar = max(floor, top - LIST_MARGIN)
+    return [n for n, h in enumerate(hits, start=1) if h.relevance >= bar][:LIST_LIMIT]

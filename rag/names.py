@@ -16,14 +16,15 @@ def paper_names(paper: Paper) -> list[str]:
     return [n for n in dict.fromkeys(names) if len(n) >= 3]
 
 
-def mentions(question: str, name: str) -> bool:
-    """True when the question contains the name as whole words.
+def position(question: str, name: str) -> int | None:
+    """Where the question contains the name as whole words, or None.
 
     A name made of letters only is matched with its case ("LAW", "ReSearch", "SMART" are not "law", "research",
     "smart"); a name with a digit or a hyphen ("K-ON", "EasyEdit2") is no English word and matches in any case.
     """
     flags = 0 if name.replace(" ", "").isalpha() else re.IGNORECASE
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, flags) is not None
+    match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, flags)
+    return match.start() if match else None
 
 
 class NameIndex:
@@ -39,9 +40,21 @@ class NameIndex:
 
     def named_in(self, question: str) -> list[str]:
         """Ids of the papers the question names, longest name first."""
-        found: dict[str, int] = {}
+        found = self.find(question)
+        return sorted(found, key=lambda p: found[p][1], reverse=True)
+
+    def in_order(self, question: str) -> list[str]:
+        """Ids of the papers the question names, in the order it names them."""
+        found = self.find(question)
+        return sorted(found, key=lambda p: found[p][0])
+
+    def find(self, question: str) -> dict[str, tuple[int, int]]:
+        """Each named paper's first position in the question and the length of its longest name there."""
+        found: dict[str, tuple[int, int]] = {}
         for word in {w.lower() for w in NAME_WORD.findall(question)}:
             for name, paper_id in self.by_first_word.get(word, []):
-                if mentions(question, name):
-                    found[paper_id] = max(found.get(paper_id, 0), len(name))
-        return sorted(found, key=found.get, reverse=True)
+                start = position(question, name)
+                if start is not None:
+                    old = found.get(paper_id, (start, 0))
+                    found[paper_id] = (min(old[0], start), max(old[1], len(name)))
+        return found

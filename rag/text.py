@@ -41,6 +41,13 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(STEMMER.stemWords([w for w in words if w not in STOP]))
 
 
+@lru_cache(maxsize=50_000)
+def stem_of(word: str) -> str:
+    """The stem of one word, or "" for a stop word."""
+    word = word.lower()
+    return "" if word in STOP else STEMMER.stemWord(word)
+
+
 def lexical_overlap(claim: str, evidence: str) -> float:
     """Share of the claim's content words that the evidence contains."""
     claim_stems = stems(claim)

@@ -87,11 +87,20 @@ class AnswerSentence(BaseModel):
 
 
 class Answer(BaseModel):
-    """A cited answer, as the CLI and the UI render it."""
+    """A cited answer, as the CLI and the UI render it.
+
+    `shape` is how the answer is laid out: "fact", "list" (one line per paper), "compare" (one block per
+    paper), "not_stated" (the paper asked about does not say it), "collection" (from metadata) or "refusal".
+    `focus` holds the papers the turn is about, in the order the answer presents them: follow-ups resolve
+    "it", "the second one" or "the other one" against it.
+    """
 
     question: str
     standalone_question: str
     answer: str
+    shape: str = "fact"
+    focus: list[str] = Field(default_factory=list)
+    not_stated: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     uncited_sources: list[Citation] = Field(default_factory=list)
     sentences: list[AnswerSentence] = Field(default_factory=list)

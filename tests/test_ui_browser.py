@@ -158,6 +158,37 @@ def test_chat_answers_with_clickable_citations(page, capsys, tmp_path):
                            timeout=30_000)
 
 
+def test_list_answer_and_a_follow_up_without_a_pronoun(page, tmp_path):
+    ask(page, "Which papers are surveys?")
+    answer = page.locator("#rag-chat .rag-answer").last
+    items = answer.locator("ul.rag-list li")
+    assert items.count() == 2 and all(items.nth(i).locator("b").count() == 1 for i in range(2))
+    assert items.nth(0).locator("a.rag-cite").count() >= 1
+    shot(page, tmp_path / "answer-list.png", "answer-list.png")
+
+    ask(page, "Is the code public?")
+    answer = page.locator("#rag-chat .rag-answer").last
+    assert "Sci-LLM survey" in answer.locator(".rag-standalone").inner_text()
+    assert "github.com/yuzhimanhua/Awesome-Scientific-Language-Models" in answer.inner_text()
+    assert "No record of a code link for Full-stack safety survey" in answer.inner_text()
+    shot(page, tmp_path / "answer-follow-up.png", "answer-follow-up.png")
+
+
+def test_not_stated_answer_looks_different_from_an_answer(page, tmp_path):
+    ask(page, "Which safety benchmarks were used to evaluate SafeSwitch?")
+    answer = page.locator("#rag-chat .rag-answer").last
+    flagged = answer.locator(".rag-not-stated")
+    assert flagged.is_visible() and "does not state" in flagged.inner_text()
+    shot(page, tmp_path / "answer-not-stated.png", "answer-not-stated.png")
+
+
+def shot(page, path: Path, docs_name: str) -> None:
+    """Save a screenshot of the page (and refresh docs/ when RAG_UPDATE_SCREENSHOT=1)."""
+    page.screenshot(path=str(path))
+    if os.environ.get("RAG_UPDATE_SCREENSHOT") == "1":
+        save_screenshot(path, REPO / "docs" / docs_name)
+
+
 def test_example_question_is_asked_on_click(page):
     page.get_by_text("Which papers have code?", exact=True).first.click()
     page.locator("#rag-chat .rag-answer:not(.rag-streaming) li").first.wait_for(timeout=SLOW)

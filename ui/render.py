@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from rag import prompts
 from rag.types import Answer, AnswerSentence, Citation, Paper, Skipped
 
 TOKEN_RE = re.compile(r"(?P<url>https?://[^\s<>\"'\[\]()]+)|\[(?P<cites>\d+(?:\s*,\s*\d+)*)\]")
@@ -22,6 +23,9 @@ UNSUPPORTED_TITLE = "not supported by the cited source"
 PAPER_HEADERS = ["title", "year", "affiliation", "sources", "links"]
 PAPER_TYPES = ["str", "number", "str", "str", "markdown"]
 OPEN_ABSTRACTS = 5
+NAMED_SHAPES = {"fact", "list", "compare"}
+NAME_CHARS = 60
+NOTES = {prompts.EXTRACTIVE_NOTE, prompts.CLOSEST}
 
 
 def esc(text: object) -> str:
@@ -103,41 +107,57 @@ def sentence_spans(text: str, sentences: Sequence[AnswerSentence]) -> list[tuple
     return spans
 
 
-def sentences_html(answer: Answer, turn: int) -> str:
-    """The answer text with each sentence the sources do not support marked with ⚠."""
-    cited = {c.n: c for c in answer.citations}
-    spans = sentence_spans(answer.answer, answer.sentences)
-    if not spans:
-        return lines_html(answer.answer, turn, cited)
-    lead = answer.answer[:spans[0][0]].strip()  # e.g. the extractive note, shown apart
+def marked_html(text: str, start: int, end: int, spans: list[tuple[int, int, AnswerSentence]], turn: int,
+                cited: dict[int, Citation]) -> str:
+    """text[start:end] as inline HTML, each sentence the sources do not support marked with ⚠."""
     out: list[str] = []
-    pos = spans[0][0] if lead else 0
-    for start, end, sentence in spans:
-        out.append(inline(answer.answer[pos:start].strip("\n"), turn, cited))
-        body = inline(answer.answer[start:end], turn, cited)
-        if not sentence.supported:
-            body = (f'<span class="rag-unsupported" title="{UNSUPPORTED_TITLE}">'
-                    f'<span class="rag-warn" aria-label="{UNSUPPORTED_TITLE}">⚠</span> {body}</span>')
-        out.append(body)
-        pos = end
-    out.append(inline(answer.answer[pos:], turn, cited))
-    note = f'<p class="rag-note">{inline(lead, turn, cited)}</p>' if lead else ""
-    return f'{note}<p class="rag-text">{"".join(out)}</p>'
+    pos = start
+    for s_start, s_end, sentence in spans:
+        if s_end <= start or s_start >= end or sentence.supported:
+            continue
+        s_start, s_end = max(s_start, start), min(s_end, end)
+        out.append(inline(text[pos:s_start], turn, cited))
+        body = inline(text[s_start:s_end], turn, cited)
+        out.append(f'<span class="rag-unsupported" title="{UNSUPPORTED_TITLE}">'
+                   f'<span class="rag-warn" aria-label="{UNSUPPORTED_TITLE}">⚠</span> {body}</span>')
+        pos = s_end
+    out.append(inline(text[pos:end], turn, cited))
+    return "".join(out)
 
 
-def lines_html(text: str, turn: int, cited: dict[int, Citation]) -> str:
-    """Text of lines, "- " lines as a bulleted list (the shape of collection answers)."""
+def body_html(answer: Answer, turn: int) -> str:
+    """The answer's lines: the note apart, "- " lines as a list, a paper's name before ": " in bold, the
+    "not stated" line set apart, unsupported sentences marked."""
+    text = answer.answer
+    cited = {c.n: c for c in answer.citations}
+    spans = sentence_spans(text, answer.sentences)
     out: list[str] = []
     items: list[str] = []
-    for line in text.splitlines() + [""]:
-        if line.startswith("- "):
-            items.append(f"<li>{inline(line[2:], turn, cited)}</li>")
-            continue
-        if items:
+    pos = 0
+    for number, line in enumerate(text.split("\n")):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        bullet = line.startswith("- ")
+        start += 2 * bullet
+        if items and not bullet:
             out.append(f'<ul class="rag-list">{"".join(items)}</ul>')
             items = []
-        if line.strip():
-            out.append(f'<p class="rag-text">{inline(line, turn, cited)}</p>')
+        if not line.strip():
+            continue
+        name, sep, _ = text[start:end].partition(": ")
+        named = sep and answer.shape in NAMED_SHAPES and len(name) <= NAME_CHARS and "[" not in name
+        lead = f"<b>{esc(name)}</b>: " if named else ""
+        html = lead + marked_html(text, start + (len(name) + 2 if named else 0), end, spans, turn, cited)
+        if bullet:
+            items.append(f"<li>{html}</li>")
+        elif number == 0 and answer.shape == "not_stated":
+            out.append(f'<p class="rag-not-stated">{html}</p>')
+        elif line.strip() in NOTES:
+            out.append(f'<p class="rag-note">{html}</p>')
+        else:
+            out.append(f'<p class="rag-text">{html}</p>')
+    if items:
+        out.append(f'<ul class="rag-list">{"".join(items)}</ul>')
     return "".join(out)
 
 
@@ -148,10 +168,7 @@ def answer_html(answer: Answer, turn: int) -> str:
         parts.append(f'<div class="rag-standalone">Searched for: <i>{esc(answer.standalone_question)}</i></div>')
     if answer.notice:
         parts.append(f'<div class="rag-notice">⚠ {esc(answer.notice)}</div>')
-    if answer.sentences:
-        parts.append(sentences_html(answer, turn))
-    else:
-        parts.append(lines_html(answer.answer, turn, {c.n: c for c in answer.citations}))
+    parts.append(body_html(answer, turn))
     if answer.abstained:
         parts.append('<div class="rag-abstained">No cited answer: the collection does not cover this.</div>')
     parts.append("</div>")
@@ -357,6 +374,9 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-abstained { font-size: 0.82em; opacity: 0.7; margin-top: 0.3em; }
 .rag-cursor { opacity: 0.6; }
 .rag-note { font-size: 0.82em; opacity: 0.7; margin: 0 0 0.3em; }
+.rag-not-stated { border-left: 4px solid #d97706; background: rgba(245, 158, 11, 0.12); padding: 0.3em 0.6em;
+                  font-weight: 600; margin: 0 0 0.4em; }
+.rag-list { margin: 0.2em 0 0.4em 1.1em; padding: 0; } .rag-list li { margin: 0.25em 0; }
 .rag-status { font-size: 0.85em; opacity: 0.85; }
 .rag-sources { max-height: 75vh; overflow-y: auto; padding-right: 4px; }
 .rag-source { border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 8px; padding: 0.5em 0.7em;

@@ -1,0 +1,312 @@
+"""What a question asks: its kind, the papers it names or refers back to, and the answer it wants.
+
+The one place that reads a question's words. `plan_question` turns a question and the conversation
+before it into a `QueryPlan`; the answer engine only dispatches on the plan. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rag.collection import CollectionQuery, parse_collection_query
+from rag.names import NameIndex, paper_names
+from rag.text import STOP, WORD_RE, stems
+from rag.types import Answer, Paper
+
+
+class Kind(StrEnum):
+    """The shape of answer a question needs."""
+
+    COLLECTION = "collection"  # metadata filters and counts, answered from the paper records
+    FACT = "fact"  # something about one paper (or the papers it refers to)
+    LIST = "list"  # which papers of the collection do something
+    COMPARE = "compare"  # two or more named papers side by side
+
+
+class Wants(StrEnum):
+    """The type of answer asked for."""
+
+    CODE = "code"
+    AUTHORS = "authors"
+    VENUE = "venue"
+    YEAR = "year"
+    STAGES = "stages"
+    MODELS = "models"
+    DATASET = "dataset"
+    NUMBER = "number"
+    DEFINITION = "definition"
+    METHOD = "method"
+    ANY = "any"
+
+
+METADATA_WANTS = {Wants.CODE, Wants.AUTHORS, Wants.VENUE, Wants.YEAR}
+WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re.IGNORECASE)) for wants, pattern in [
+    # "Is there a dataset for ...?", "Which paper ...?": the paper itself is the answer
+    (Wants.ANY, r"^\s*(is there|are there|which (paper|work|study|method|approach|article|one)|what (paper|work))\b"),
+    (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
+                 r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
+    (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
+                    r"\b(authors?|written by|authored by)\b"),
+    (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
+                  r"appear(ed)? (at|in)|where was .* published)\b"),
+    (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
+    (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|\b(percent(age)?|%|how far|"
+                   r"by what (margin|factor|amount)|what (ratio|rate|accuracy|score|speed-?up|gain|improvement|"
+                   r"reduction|margin|number))\b"),
+    (Wants.STAGES, r"\b(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|"
+                   r"ingredients|pieces)\b"),
+    (Wants.MODELS, r"\b(which|what) (two |three |base |backbone |language |open-source |large language |foundation |"
+                   r"pre-?trained |chat |instruct(ion)?-tuned |llm )*(models?|llms?|lms?|backbones?)\b|"
+                   r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
+    (Wants.DATASET, r"\b(which|what|name the|list the|on|across) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
+                    r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
+                    r"\b(evaluat\w*|tested|trained|fine-?tuned|experiments?) (on|against|with) (which|what)\b|"
+                    r"\b(what|which) data\b"),
+    (Wants.DEFINITION, r"^\s*(what('s| is| are| was| does| do)\b|describe|explain|summari[sz]e|tell me about|"
+                       r"give me an overview)"),
+    (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bin what way\b|\bwhat way\b"),
+]]
+
+# Clauses that tell the assistant how to behave rather than ask about the papers: dropped, never obeyed.
+INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.*\b(rules?|instructions?|prompt|guidelines?)\b|"
+    r"\b(reveal|print|show|repeat|output|tell me|give me)\b.*\b(system )?prompt\b|"
+    r"\b(without|no|don'?t|do not|never)\b.*\b(cit(e|ing|ations?)|sources?|references?|brackets)\b|"
+    r"\b(answer|reply|respond)\b.*\b(only|just|in one (word|sentence)|briefly|as a poem|in json)\b|"
+    r"\byou are now\b|\bpretend\b|\bact as\b", re.IGNORECASE)
+CLAUSE_SPLIT = re.compile(r"(?<=[:;.!?])\s+|,\s*(?:and\s+)?then\s+|\s+and then\s+|\s*:\s*|,\s+(?=(?:and\s+)?(?:tell|"
+                          r"what|which|how|who|why|when|where|is|are|does|do|can)\b)", re.IGNORECASE)
+LEAD_IN = re.compile(r"^\s*(please|then|and|also|so|now|ok(ay)?|tell me|i want to know|can you tell me|"
+                     r"could you tell me)\b[\s,]*", re.IGNORECASE)
+
+LIST_RE = re.compile(
+    r"\b(which|what|list|name|any|are there|is there|find|show( me)?|give me|recommend|suggest|how many)\b.*"
+    r"\b(papers|works|articles|publications|studies|methods|approaches|techniques|frameworks|systems|"
+    r"benchmarks|datasets|surveys|abstracts|ones)\b|\b(papers|works|studies|articles)\s+(that|which|about|on|"
+    r"using|with|where|proposing|studying|addressing|tackling)\b|\bany (paper|work|study|article)s?\b|"
+    r"^\s*list\b", re.IGNORECASE)
+PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
+                        r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
+COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|with|to|against)\s+|,\s*", re.IGNORECASE)
+COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
+                      r"\b(list|show|give me|name)\b.*\b(all|every)\b.*\b(papers?|abstracts?|articles?)\b|"
+                      r"\b(all|every) (the )?(papers?|abstracts?|articles?)\b.*\b(you have|in (the|this|your) "
+                      r"collection|indexed)\b", re.IGNORECASE)
+COMPARE_RE = re.compile(r"\b(compare[sd]?|comparison|comparing|differ|differs|difference|differences|different|"
+                        r"versus|vs\.?|contrast|similar|similarities|in common|distinguish|same|relate)\b|"
+                        r"\bwhich (one )?of (the two|them|these|those|both)\b", re.IGNORECASE)
+ALL_WORDS = re.compile(r"\b(all|every|each|any)\b", re.IGNORECASE)
+
+PAPER_NOUN = r"(one|paper|method|approach|work|article|study|framework|model|system|benchmark|survey|technique)"
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "former": 0, "latter": -1, "last": -1}
+ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_NOUN}s?\b|\bthe (former|latter)\b|"
+                        rf"\bthe (first|second|third|fourth|fifth|last)(?=\s*(?:[?.!,]|$| one\b))", re.IGNORECASE)
+OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
+ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|the two"
+                    r"( \w+)?|all of them|which of (them|these|those|the two))\b", re.IGNORECASE)
+ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
+                    rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
+SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
+                       re.IGNORECASE)
+WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
+
+# Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
+ASPECT_WORDS = frozenset(stems(" ".join("""code public publicly available github repo repository released release open
+source wrote write written author authors who dataset datasets data benchmark benchmarks evaluate evaluated
+evaluation evaluations test tested testing train trained training model models result results perform performance
+performs year venue publish published conference limitation limitations contribution contributions idea ideas main
+key goal problem solve solves work works else detail details tell explain summary summarize compare differ
+difference differences better best baseline baselines metric metrics number numbers improve improvement
+improvements accuracy size stage stages step steps link url one other others first second third last former latter
+both two which again further found find finding findings outcome outcomes conclusion conclusions experiment
+experiments setting settings setup compared exactly actually really specifically kind type sort achieve achieves
+achieved gain gains get gets got know learn""".split())))
+
+
+@dataclass
+class QueryPlan:
+    """What a question asks, resolved against the conversation and the collection."""
+
+    question: str
+    standalone: str
+    kind: Kind
+    wants: Wants
+    aspect: str
+    named: list[str] = field(default_factory=list)
+    referred: list[str] = field(default_factory=list)
+    wants_all: bool = False
+    collection: CollectionQuery | None = None
+    parts: list[tuple[str, Wants]] = field(default_factory=list)
+    compared: list[str] = field(default_factory=list)
+    select: bool = False  # "which of them ...": only the papers compared that fit
+
+    @property
+    def papers(self) -> list[str]:
+        """The papers the question is about, in the order it names or refers to them."""
+        return list(dict.fromkeys(self.referred + self.named))
+
+    @property
+    def follow_up(self) -> bool:
+        """True when the question needed the conversation to be understood."""
+        return self.standalone != self.question
+
+
+def strip_instructions(question: str) -> str:
+    """The question without clauses that instruct the assistant ("don't cite", "reveal your prompt")."""
+    clauses = [c for c in CLAUSE_SPLIT.split(question) if c and c.strip()]
+    kept = [LEAD_IN.sub("", c).strip() for c in clauses if not INSTRUCTION.search(c)]
+    kept = [c for c in kept if WORD_RE.search(c)]
+    if not kept or len(kept) == len(clauses):
+        return question.strip()
+    text = " ".join(kept)
+    return text[0].upper() + text[1:]
+
+
+def wants_of(question: str) -> Wants:
+    """The type of answer the question asks for."""
+    return next((wants for wants, pattern in WANTS_PATTERNS if pattern.search(question)), Wants.ANY)
+
+
+def parts_of(question: str) -> list[tuple[str, Wants]]:
+    """The sub-questions of a question that asks several things ("Which paper ..., and what ...?")."""
+    parts = [p.strip() for p in PART_SPLIT.split(question) if p and WORD_RE.search(p)]
+    return [(part, wants_of(part)) for part in parts] or [(question, wants_of(question))]
+
+
+def compared_of(question: str) -> list[str]:
+    """The things a comparison puts side by side, as the question describes them ("A and B", "A vs B")."""
+    return [p.strip(" ?.!") for p in COMPARED_SPLIT.split(question) if len(stems(p)) >= 1]
+
+
+def aspect_of(question: str, papers: Sequence[Paper]) -> str:
+    """What is asked about the papers: the question without their names and without question words."""
+    text = question
+    for paper in papers:
+        for name in sorted(paper_names(paper), key=len, reverse=True):
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
+    words = [w for w in WORD_RE.findall(text) if w.lower() not in STOP]
+    return " ".join(words)
+
+
+def has_topic(question: str) -> bool:
+    """True when the question says what it is about, beyond which aspect of a paper it asks for."""
+    return bool(stems(question) - ASPECT_WORDS)
+
+
+def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
+    """The plan for answering `question` after the turns in `history` (oldest first)."""
+    asked = strip_instructions(question)
+    named = [p for p in names.in_order(asked) if p in papers]
+    referred, standalone = resolve_references(asked, named, history, papers)
+    about = [papers[p] for p in dict.fromkeys(referred + named)]
+    collection = None
+    if not referred and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
+        collection = parse_collection_query(standalone, list(papers.values()), counts=bool(COUNT_RE.search(standalone)))
+    parts = parts_of(standalone)
+    wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
+                 wants_of(standalone))
+    if collection and not collection.topical:
+        kind = Kind.COLLECTION
+    elif len(about) >= 2 and (COMPARE_RE.search(standalone) or len(named) >= 2 or ALL_RE.search(asked)):
+        kind = Kind.COMPARE
+    elif not about and LIST_RE.search(standalone):
+        kind = Kind.LIST
+    elif len(about) < 2 and not referred and COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2:
+        kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
+    else:
+        kind = Kind.FACT
+    return QueryPlan(question=question, standalone=standalone if standalone != asked else (
+                         question if asked == question.strip() else asked),
+                     kind=kind, wants=wants, aspect=aspect_of(standalone, about), named=named, referred=referred,
+                     wants_all=bool(ALL_WORDS.search(asked)), collection=collection, parts=parts,
+                     compared=compared_of(standalone) if kind == Kind.COMPARE and len(about) < 2 else [],
+                     select=bool(referred and SELECT_RE.search(asked)))
+
+
+def resolve_references(question: str, named: list[str], history: Sequence[Answer], papers: dict[str, Paper]
+                       ) -> tuple[list[str], str]:
+    """The papers of earlier turns the question refers to, and the question rewritten to name them."""
+    focus, earlier = _focus(history, papers)
+    if not focus:
+        return [], question
+    label = lambda ids: " and ".join(_name(papers[p]) for p in ids)  # noqa: E731
+    if named:
+        if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])):
+            return [], _swap_names(history[-1].standalone_question, focus, named, papers) or question
+        if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
+            return focus, question  # "compare it with X": the earlier papers and the new one
+        return [], question
+    ordinal = ORDINAL_RE.search(question)
+    if ordinal:
+        word = next(g for g in ordinal.groups() if g and g.lower() in ORDINALS).lower()
+        index = ORDINALS[word]
+        pool = focus if len(focus) > 1 else earlier or focus
+        if -len(pool) <= index < len(pool):
+            chosen = [pool[index]]
+            return chosen, _ask_again(question, ordinal, chosen, history, focus, papers)
+    other = OTHER_RE.search(question)
+    if other:
+        rest = [p for p in (earlier or focus[1:]) if p not in focus] or focus[1:]
+        if rest:
+            return rest, _ask_again(question, other, rest, history, focus, papers)
+    together = ALL_RE.search(question)
+    if together and len(focus) > 1:
+        word = together.group(0).lower()
+        text = label(focus) + ("'s" if word in ("their", "theirs") else "")
+        text = f"which of {text}" if word.startswith("which of") else f"both {text}" if word.startswith("both") else text
+        return focus, _replace(question, together, text)
+    one = ONE_RE.search(question) or (together if together else None)
+    if one:
+        chosen = focus[:1] if len(focus) == 1 or not together else focus
+        word = one.group(0).lower()
+        text = label(chosen) + ("'s" if word in ("its", "their") else "")
+        return chosen, _replace(question, one, text)
+    if not has_topic(question):
+        return focus, f"About {label(focus)}: {question}"
+    return [], question
+
+
+def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], list[str]]:
+    """The papers of the last turn that had any, and the larger set of an earlier turn that contains them."""
+    turns = [[p for p in a.focus if p in papers] for a in history]
+    turns = [t for t in turns if t]
+    if not turns:
+        return [], []
+    last = turns[-1]
+    earlier = next((t for t in reversed(turns[:-1]) if len(t) > len(last) and set(last) <= set(t)), [])
+    return last, earlier
+
+
+def _ask_again(question: str, match: re.Match, chosen: list[str], history: Sequence[Answer], focus: list[str],
+               papers: dict[str, Paper]) -> str:
+    """The question with the reference replaced by the papers' names; "And the other one?" (no topic of its own)
+    becomes the previous question about the other paper."""
+    rest = question[:match.start()] + question[match.end():]
+    if not has_topic(rest) and not wants_of(rest) in METADATA_WANTS | {Wants.STAGES, Wants.MODELS, Wants.DATASET,
+                                                                      Wants.NUMBER}:
+        again = _swap_names(history[-1].standalone_question, focus, chosen, papers)
+        if again:
+            return again
+    return _replace(question, match, " and ".join(_name(papers[p]) for p in chosen))
+
+
+def _name(paper: Paper) -> str:
+    return paper.short_name or paper.title
+
+
+def _replace(question: str, match: re.Match, text: str) -> str:
+    return question[:match.start()] + text + question[match.end():]
+
+
+def _swap_names(previous: str, old: list[str], new: list[str], papers: dict[str, Paper]) -> str | None:
+    """The previous question asked again about other papers ("What about KnowSelf?"), if it named the old ones."""
+    new_label = " and ".join(_name(papers[p]) for p in new)
+    for paper_id in old:
+        for name in sorted(paper_names(papers[paper_id]), key=len, reverse=True):
+            pattern = rf"(?<![\w-]){re.escape(name)}(?![\w-])"
+            if re.search(pattern, previous):
+                return re.sub(pattern, new_label, previous, count=1)
+    return None
