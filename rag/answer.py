@@ -85,8 +85,8 @@ class AnswerEngine(CustomQueryEngine):
             collection.papers = [p for p in collection.papers if p.paper_id in paper_ids]
         hits = [] if plan.kind == Kind.COLLECTION else self._retrieve(plan, paper_ids)
         timings["retrieve"] = _ms(started)
-        relevant = bool(plan.papers and hits) or bool(hits) and max(
-            h.relevance for h in hits) >= self.index.settings.min_relevance
+        asked_about = any(h.paper.paper_id in plan.papers for h in hits)
+        relevant = asked_about or bool(hits) and max(h.relevance for h in hits) >= self.index.settings.min_relevance
         generated = time.perf_counter()
         if collection and (plan.kind == Kind.COLLECTION or not relevant):
             answer = collection_answer(base, collection)
@@ -227,9 +227,10 @@ class AnswerEngine(CustomQueryEngine):
             sentences = [s for s in sentences if not leaks_prompt(s.text)]
             text = render(sentences)
         shape = plan.kind.value if plan.kind in (Kind.LIST, Kind.COMPARE) else "fact"
-        cited_ids = [hits[n - 1].paper.paper_id for s in sentences for n in s.cites]
-        return cited(base, text, sentences, passages, hits, shape=shape,
-                     focus=list(dict.fromkeys(cited_ids)))
+        cited_ids = list(dict.fromkeys(hits[n - 1].paper.paper_id for s in sentences for n in s.cites))
+        focus = [p for p in plan.papers if p in {h.paper.paper_id for h in hits}] or cited_ids or [
+            self._fact_source(plan, hits)[1].paper_id]
+        return cited(base, text, sentences, passages, hits, shape=shape, focus=focus)
 
 
 def cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: dict[int, str], hits: list[Hit],
