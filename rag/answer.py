@@ -15,10 +15,11 @@ from rag import prompts
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import Quote, Scorer, list_members
+from rag.extractive import LIST_MARGIN, Quote, Scorer, list_members, mentions_terms
 from rag.index import PaperIndex
-from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, plan_question
+from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, plan_question
 from rag.llm import build_llm, complete, explain, stream_chat
+from rag.multilingual import E5_LIST_MARGIN, stands_out
 from rag.retrieve import retrieve
 from rag.text import split_sentences
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
@@ -29,6 +30,7 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
 SELECT_MARGIN = 0.1
+FOLLOW_UP_SHARE = 0.5  # share of the relevance bar the last answer's papers need for a topic-less follow-up
 Event = str | Answer
 
 
@@ -85,8 +87,10 @@ class AnswerEngine(CustomQueryEngine):
             collection.papers = [p for p in collection.papers if p.paper_id in paper_ids]
         hits = [] if plan.kind == Kind.COLLECTION else self._retrieve(plan, paper_ids)
         timings["retrieve"] = _ms(started)
-        asked_about = any(h.paper.paper_id in plan.papers for h in hits)
-        relevant = asked_about or bool(hits) and max(h.relevance for h in hits) >= self.index.settings.min_relevance
+        relevant = self._relevant(plan, hits)
+        if not relevant and (follow_up := self._about_previous(plan, history)):
+            plan, hits = follow_up, self._retrieve(follow_up, paper_ids)  # no answer alone: about the last papers
+            base.standalone_question, relevant = plan.standalone, bool(hits)
         generated = time.perf_counter()
         if collection and (plan.kind == Kind.COLLECTION or not relevant):
             answer = collection_answer(base, collection)
@@ -103,6 +107,24 @@ class AnswerEngine(CustomQueryEngine):
         yield answer.answer
         yield _finish(answer, started)
 
+    def _about_previous(self, plan: QueryPlan, history: Sequence[Answer]) -> QueryPlan | None:
+        """The question as a follow-up on the last answer's papers, when it touches them at least loosely."""
+        follow_up = about_previous(plan, history, self.index.papers)
+        if follow_up is None:
+            return None
+        own = retrieve(self.index, plan.standalone, len(follow_up.referred), paper_ids=follow_up.referred)
+        loose = self.index.settings.min_relevance * FOLLOW_UP_SHARE
+        return follow_up if own and max(h.relevance for h in own) >= loose else None
+
+    def _relevant(self, plan: QueryPlan, hits: list[Hit]) -> bool:
+        """Whether the hits can answer: a paper the question is about is among them, or the best one is relevant
+        enough (and, for a question in another language about one paper, clearly ahead of the rest)."""
+        if any(h.paper.paper_id in plan.papers for h in hits):
+            return True
+        if not hits or max(h.relevance for h in hits) < self.index.settings.min_relevance:
+            return False
+        return self._mode(plan) != "multilingual" or plan.kind != Kind.FACT or stands_out([h.dense for h in hits])
+
     def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:
         """Stream the answer in the plan's shape: by the LLM when configured and willing, else quoted."""
         scorer = Scorer(plan, self.bank)
@@ -112,7 +134,11 @@ class AnswerEngine(CustomQueryEngine):
             if not scorer.stated(paper):
                 answer = not_stated_answer(base, plan, n, paper, scorer.rank(paper), hits)
         if answer is None and self.llm:
-            answer = yield from self._llm_answer(base, plan, hits)
+            sources = hits
+            if plan.kind == Kind.LIST:  # the candidates only: twelve abstracts overflow a small model's context
+                sources = [hits[n - 1] for n in list_members(plan, hits, self.index.settings.min_relevance,
+                                                             self._list_margin(plan))]
+            answer = yield from self._llm_answer(base, plan, sources or hits)
             if answer is not None:
                 return answer
         answer = answer or self._extractive(base, plan, hits, scorer)
@@ -121,18 +147,21 @@ class AnswerEngine(CustomQueryEngine):
 
     def _extractive(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         if plan.kind == Kind.LIST:
-            members = list_members(hits, self.index.settings.min_relevance)
-            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits)
+            members = list_members(plan, hits, self.index.settings.min_relevance, self._list_margin(plan))
+            if not members:
+                return base.model_copy(update={"answer": prompts.NONE_MENTION.format(terms=" and ".join(plan.terms)),
+                                               "abstained": True, "shape": "refusal"})
+            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, _note(plan))
         if plan.kind == Kind.COMPARE:
             quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
             if plan.select:  # "which of them ...": the ones that fit best
                 top = max(q.score for q in quotes)
                 quotes = [q for q in quotes if q.score >= top - SELECT_MARGIN]
-            return compare_answer(base, quotes, hits)
+            return compare_answer(base, quotes, hits, _note(plan))
         n, paper = self._fact_source(plan, hits)
         quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
         sentences = quote.answer_sentences()
-        lines = [prompts.EXTRACTIVE_NOTE, "", f"{_name(paper)}: {render(sentences)}"]
+        lines = [_note(plan), "", f"{_name(paper)}: {render(sentences)}"]
         lines += [f"{fact} [{n}]" for wants in dict.fromkeys(w for _, w in plan.parts if w in METADATA_WANTS)
                   if (fact := _metadata_fact(wants, paper))]
         return cited(base, "\n".join(lines), sentences, {n: quote.sentences[0].text}, hits, shape="fact",
@@ -142,8 +171,9 @@ class AnswerEngine(CustomQueryEngine):
         """The source a fact question is about: the paper it names or refers to, else the best-ranked relevant one."""
         floor = min(self.index.settings.min_relevance, max(h.relevance for h in hits))
         wanted = set(plan.papers)
+        relevant = [n for n, h in enumerate(hits, start=1) if h.relevance >= floor]
         n = next((n for n, h in enumerate(hits, start=1) if h.paper.paper_id in wanted), None) or next(
-            n for n, h in enumerate(hits, start=1) if h.relevance >= floor)
+            (n for n in relevant if mentions_terms(plan, hits[n - 1].paper)), relevant[0])
         return n, hits[n - 1].paper
 
     def _retrieve(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[Hit]:
@@ -159,11 +189,20 @@ class AnswerEngine(CustomQueryEngine):
                 plan.kind = Kind.FACT
         if plan.referred or plan.kind == Kind.COMPARE:
             own = [p for p in plan.papers if not paper_ids or p in paper_ids]
-            hits = retrieve(self.index, plan.standalone, max(len(own), 1), paper_ids=own) if own else []
+            hits = retrieve(self.index, plan.standalone, max(len(own), 1), mode=self._mode(plan),
+                            paper_ids=own) if own else []
             order = {p: i for i, p in enumerate(own)}
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
         top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k
-        return retrieve(self.index, plan.standalone, top_k, paper_ids=paper_ids)
+        return retrieve(self.index, plan.standalone, top_k, mode=self._mode(plan), paper_ids=paper_ids)
+
+    def _list_margin(self, plan: QueryPlan) -> float:
+        """How far below the best paper a list still reaches (e5's relevance is on a narrower scale)."""
+        return E5_LIST_MARGIN if self._mode(plan) == "multilingual" else LIST_MARGIN
+
+    def _mode(self, plan: QueryPlan) -> str:
+        """Questions not in English go to the multilingual retriever when it is on."""
+        return "multilingual" if plan.language != "en" and self.index.abstract_vectors is not None else "hybrid"
 
     def _find_compared(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[str]:
         """The paper each described side of a comparison stands for: the one it names, else its best match."""
@@ -206,7 +245,9 @@ class AnswerEngine(CustomQueryEngine):
         parts: list[str] = []
         try:
             for delta in stream_chat(self.llm, prompts.SYSTEM_PROMPT,
-                                     f"Sources:\n{sources}\n\n{instructions.format(question=plan.standalone)}",
+                                     f"Sources:\n{sources}\n\n{instructions.format(question=plan.standalone)}"
+                                     + (prompts.ANSWER_IN.format(language=prompts.LANGUAGE_NAMES[plan.language])
+                                        if plan.language in prompts.LANGUAGE_NAMES else ""),
                                      self.index.settings):
                 parts.append(delta)
                 yield delta
@@ -247,9 +288,9 @@ def cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: di
                                    "uncited_sources": uncited, "shape": shape, "focus": focus})
 
 
-def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit]) -> Answer:
+def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit], note: str) -> Answer:
     """One line per paper that belongs: its name and the sentence that shows why, cited."""
-    lines = [prompts.EXTRACTIVE_NOTE, "", prompts.FOUND.format(count=len(quotes)) if len(quotes) != 1
+    lines = [note, "", prompts.FOUND.format(count=len(quotes)) if len(quotes) != 1
              else "1 paper in this collection matches:"]
     sentences: list[AnswerSentence] = []
     for quote in quotes:
@@ -260,9 +301,9 @@ def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit]) -> Answer:
                  focus=[q.paper.paper_id for q in quotes])
 
 
-def compare_answer(base: Answer, quotes: list[Quote], hits: list[Hit]) -> Answer:
+def compare_answer(base: Answer, quotes: list[Quote], hits: list[Hit], note: str) -> Answer:
     """One block per paper compared, each with the sentences on the point asked, cited."""
-    lines = [prompts.EXTRACTIVE_NOTE, ""]
+    lines = [note, ""]
     sentences: list[AnswerSentence] = []
     for quote in quotes:
         said = quote.answer_sentences()
@@ -345,6 +386,11 @@ def citation(n: int, paper: Paper, text: str, support: float) -> Citation:
     """Source n as the answer cites it."""
     return Citation(n=n, paper_id=paper.paper_id, title=paper.title, year=paper.year, text=text,
                     sources=paper.sources, url=paper.url, support=support)
+
+
+def _note(plan: QueryPlan) -> str:
+    """The extractive note, in the question's language where there is one."""
+    return prompts.EXTRACTIVE_NOTES.get(plan.language, prompts.EXTRACTIVE_NOTE)
 
 
 def _name(paper: Paper) -> str:

@@ -37,18 +37,24 @@ class SentenceBank:
         """The abstract's sentences, verbatim."""
         return split_sentences(paper.abstract)
 
-    def vectors(self, paper: Paper) -> np.ndarray:
-        """Unit vectors of the abstract's sentences."""
-        key = f"{paper.paper_id}:{paper.content_hash}"
+    def vectors(self, paper: Paper, multilingual: bool = False) -> np.ndarray:
+        """Unit vectors of the abstract's sentences (by MiniLM, or by e5 for questions in other languages)."""
+        key = f"{'e5:' * multilingual}{paper.paper_id}:{paper.content_hash}"
         if key not in self._vectors:
             if len(self._vectors) >= self.max_papers:
                 self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[key] = unit(self.index.embedder.get_text_embedding_batch(self.sentences(paper)))
+            sentences = self.sentences(paper)
+            self._vectors[key] = (self.index.abstract_vectors.embedder.passages(sentences) if multilingual
+                                  else unit(self.index.embedder.get_text_embedding_batch(sentences)))
         return self._vectors[key]
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors of arbitrary texts."""
-        return unit(self.index.embedder.get_text_embedding_batch(texts)) if texts else np.zeros((0, 1))
+    def embed(self, texts: list[str], multilingual: bool = False) -> np.ndarray:
+        """Unit vectors of arbitrary texts (as e5 queries when `multilingual`)."""
+        if not texts:
+            return np.zeros((0, 1))
+        if multilingual:
+            return self.index.abstract_vectors.embedder.queries(texts)
+        return unit(self.index.embedder.get_text_embedding_batch(texts))
 
     def support(self, claim: str, claim_vector: np.ndarray, paper: Paper) -> tuple[float, str]:
         """How well the paper supports the claim (0-1), and its sentence that supports it best."""

@@ -100,6 +100,7 @@ def ingest(
         table.add_row(name.replace("_", " "), str(getattr(report, name)))
     table.add_row("skipped", str(len(report.skipped)))
     table.add_row("seconds", f"{report.seconds:.2f}")
+    table.add_row("multilingual", f"{report.multilingual_papers} papers in {report.multilingual_seconds:.2f} s")
     out.print(table)
     for skipped in report.skipped:
         err.print(f"[yellow]warning:[/yellow] skipped {skipped}", highlight=False)

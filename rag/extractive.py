@@ -21,6 +21,7 @@ CUE_WEIGHT = 0.15
 FACT_SENTENCES = 2
 LIST_MARGIN = 0.12
 LIST_LIMIT = 12
+TERMS_FLOOR = 0.5  # a paper that mentions the named thing asked about needs only half the relevance floor
 
 YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)"
 NUMBER_WORDS = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|half|dozens?|hundreds?|" \
@@ -94,15 +95,16 @@ class Scorer:
 
     def __init__(self, plan: QueryPlan, bank: SentenceBank):
         self.plan, self.bank = plan, bank
+        self.multilingual = plan.language != "en" and bank.index.abstract_vectors is not None
         self.asks = [(plan.aspect or plan.standalone, plan.wants)]
         if len(plan.parts) > 1:
             self.asks += plan.parts
-        self.vectors = bank.embed([plan.standalone] + [text for text, _ in self.asks[1:]])
+        self.vectors = bank.embed([plan.standalone] + [text for text, _ in self.asks[1:]], self.multilingual)
 
     def rank(self, paper: Paper, part: int = 0) -> list[Scored]:
         """The paper's sentences, best answer first, for the whole question (part 0) or sub-question `part`."""
         asked, wants = self.asks[part]
-        sims = self.bank.vectors(paper) @ self.vectors[part]
+        sims = self.bank.vectors(paper, self.multilingual) @ self.vectors[part]
         # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
         own = [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
         scored = []
@@ -119,8 +121,11 @@ class Scorer:
         return [self.rank(paper, part) for part in range(len(self.asks))]
 
     def stated(self, paper: Paper) -> bool:
-        """Whether the abstract states what was asked: each sub-question asking for a figure or a name has a
-        sentence carrying one among its closest three."""
+        """Whether the abstract states what was asked: it mentions every specific thing asked about ("GRPO",
+        "learning rate"), and each sub-question asking for a figure or a name has a sentence carrying one
+        among its closest three."""
+        if not mentions_terms(self.plan, paper):
+            return False
         typed = [(part, wants) for part, (_, wants) in enumerate(self.asks) if wants in NAMED_ANSWER]
         if len(self.asks) > 1:
             typed = [t for t in typed if t[0] > 0]  # judged per sub-question, not on the whole
@@ -149,6 +154,17 @@ class Scorer:
         return Quote(n, paper, self.rank(paper)[:1])
 
 
+def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
+    """True when the paper's title or abstract mentions every specific thing the question asks about."""
+    text = folded(f"{paper.title} {paper.abstract}")
+    return all(folded(term) in text for term in plan.terms)
+
+
+def folded(text: str) -> str:
+    """Lower case without hyphens and spaces, so "GPT-4" finds "GPT 4" and "gpt4"."""
+    return re.sub(r"[\s-]+", "", text.lower())
+
+
 def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budget: int) -> list[Scored]:
     """The chosen sentences plus what they need to be read: the antecedent of "This ...", and the rest of an
     enumeration ("first, ..." then "second, ...")."""
@@ -165,9 +181,12 @@ def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budge
     return [picked[i] for i in sorted(picked)]
 
 
-def list_members(hits: list[Hit], floor: float) -> list[int]:
-    """Source numbers of the papers that belong in a "which papers ..." answer: those nearly as relevant as
-    the best one, best first."""
-    top = max(h.relevance for h in hits)
-    bar = max(floor, top - LIST_MARGIN)
-    return [n for n, h in enumerate(hits, start=1) if h.relevance >= bar][:LIST_LIMIT]
+def list_members(plan: QueryPlan, hits: list[Hit], floor: float, margin: float = LIST_MARGIN) -> list[int]:
+    """Source numbers of the papers that belong in a "which papers ..." answer, best first: those that mention
+    the specific things asked about ("Which papers use Llama-3.1?") and are nearly as relevant as the best one."""
+    fitting = [(n, h) for n, h in enumerate(hits, start=1) if mentions_terms(plan, h.paper)]
+    if not fitting:
+        return []
+    top = max(h.relevance for _, h in fitting)
+    bar = max(floor, top - margin) if not plan.terms else floor * TERMS_FLOOR
+    return [n for n, h in fitting if h.relevance >= bar][:LIST_LIMIT]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from rag.bm25 import Bm25Index
 from rag.embedding import load_embedder, load_tokenizer, local_model_path, model_tag
+from rag.multilingual import AbstractVectors
 from rag.names import NameIndex
 from rag.papers import METADATA_FILE, load_metadata, load_papers, stamped
 from rag.settings import Settings
@@ -38,6 +39,8 @@ class IngestReport(BaseModel):
     seconds: float = 0.0
     embed_seconds: float = 0.0
     store_seconds: float = 0.0
+    multilingual_papers: int = 0
+    multilingual_seconds: float = 0.0
 
 
 class PaperIndex:
@@ -66,6 +69,13 @@ class PaperIndex:
 
         return make_splitter(self.settings.chunk_tokens, self.settings.chunk_overlap,
                              load_tokenizer(self.settings, self.embedder))
+
+    @cached_property
+    def abstract_vectors(self) -> AbstractVectors | None:
+        """The multilingual (e5) vectors of the abstracts, or None when RAG_MULTILINGUAL is off."""
+        if not self.settings.multilingual:
+            return None
+        return AbstractVectors(self.store.client, self.settings.embed_threads)
 
     @property
     def bm25_dir(self) -> Path:
@@ -135,6 +145,8 @@ class PaperIndex:
             self._write(to_embed, to_update, stale, report, progress)
             self._papers = None
             _ = self.bm25
+        if self.abstract_vectors is not None:
+            self._write_multilingual(list(wanted.values()), stale, report)
         report.chunks = self.store.count_chunks()
         report.seconds = time.perf_counter() - started
         return report
@@ -163,6 +175,17 @@ class PaperIndex:
             report.store_seconds += time.perf_counter() - t1
             if progress:
                 progress(start + len(batch), len(to_embed))
+
+    def _write_multilingual(self, papers: list[Paper], stale: list[str], report: IngestReport) -> None:
+        """Give every paper read an up-to-date e5 vector (also the papers of a store built before it was on)."""
+        started = time.perf_counter()
+        vectors = self.abstract_vectors
+        vectors.delete(stale)
+        missing = vectors.stale(papers)
+        for start in range(0, len(missing), EMBED_BATCH_PAPERS):
+            vectors.put(missing[start:start + EMBED_BATCH_PAPERS])
+        report.multilingual_papers = len(missing)
+        report.multilingual_seconds = time.perf_counter() - started
 
     def _metadata(self, paths: list[Path]) -> list[dict[str, str]]:
         tables = [self.settings.seeds_dir / METADATA_FILE] + [p / METADATA_FILE for p in paths if p.is_dir()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rag.collection import CollectionQuery, parse_collection_query
@@ -43,9 +43,13 @@ class Wants(StrEnum):
 
 
 METADATA_WANTS = {Wants.CODE, Wants.AUTHORS, Wants.VENUE, Wants.YEAR}
+DETAIL_TERMS = re.compile(r"\b(learning rates?|batch sizes?|epochs?|gpus?|gpu hours|compute budget|hyper-?parameters?|"
+                          r"random seeds?|licen[cs]es?|annotators?|optimi[sz]ers?|warm-?up steps|weight decay|"
+                          r"training time|wall-?clock)\b", re.IGNORECASE)
 WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re.IGNORECASE)) for wants, pattern in [
     # "Is there a dataset for ...?", "Which paper ...?": the paper itself is the answer
     (Wants.ANY, r"^\s*(is there|are there|which (paper|work|study|method|approach|article|one)|what (paper|work))\b"),
+    (Wants.ANY, DETAIL_TERMS.pattern),  # "what licence is the code under?" asks no code link
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
     (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
@@ -58,8 +62,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"reduction|margin|number))\b"),
     (Wants.STAGES, r"\b(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|"
                    r"ingredients|pieces)\b"),
-    (Wants.MODELS, r"\b(which|what) (two |three |base |backbone |language |open-source |large language |foundation |"
-                   r"pre-?trained |chat |instruct(ion)?-tuned |llm )*(models?|llms?|lms?|backbones?)\b|"
+    (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud)[\w-]+ ){0,3}"
+                   r"(models?|llms?|lms?|backbones?)\b|"
                    r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
     (Wants.DATASET, r"\b(which|what|name the|list the|on|across) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
@@ -113,6 +117,40 @@ SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|bo
                        re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
+# A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
+NAME_TOKEN = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][\w-]*|[a-z]+[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Za-z]+-?\d[\w.-]*|"
+                        r"\d+-?[A-Za-z][\w-]*)\b")
+GENERIC_NAMES = {"llm", "lm", "lmm", "mllm", "ai", "nlp", "ml", "rl", "gpu", "cpu", "api", "url", "pdf", "faq", "qa",
+                 "cot", "sota"}
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+HANGUL = re.compile(r"[\uac00-\ud7af]")
+FUNCTION_WORDS = {lang: frozenset(words.split()) for lang, words in {
+    "en": "the of and to in is are what which how does do paper papers with for on that this by",
+    "es": "el la los las de del que qué cuál cuáles cómo es son un una por para con en artículo artículos "
+          "trabajos se su sus utiliza usa hay algún alguna cuánto cuántos dónde quién al lo las sobre método "
+          "cuando entre",
+    "fr": "le la les des du de que quel quelle quels quelles comment est sont un une pour avec dans article "
+          "articles travaux utilise sur ce cette il y a-t-il où qui combien aux au une ou par méthode quelle "
+          "leur leurs entre",
+    "de": "der die das den dem des und ist sind wie welche welcher welches welchen was ein eine mit für auf im "
+          "in von arbeiten artikel verwendet wird werden wurde wurden hat haben gibt es nicht auch oder wer aus "
+          "einem einen einer eines zu zur zum bei beim über durch sich nach vor anhand seiner ihrer arbeit methode",
+}.items()}
+LETTERS = [None, re.compile(r"[ñ¿¡]"), re.compile(r"[çœèêàù]"), re.compile(r"[äöüß]")]  # en, es, fr, de
+# Cue words of the main languages, mapped to the English the planner's rules read.
+FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, english in [
+    (r"哪些|哪几篇|有没有.*论文|所有.*论文|どの論文|論文はどれ|論文を.*挙げ|qué artículos|cuáles|qué trabajos|"
+     r"quels articles|quelles? (études|publications)|quels travaux|welche (der )?(arbeiten|artikel|papers|"
+     r"veröffentlichungen|studien|paper)", "which papers"),
+    (r"多少篇|几篇|何本|何件|cuántos (artículos|trabajos|papers)|combien (d'|d’|de )(articles|travaux|publications)|"
+     r"wie viele (arbeiten|artikel|papers|paper|veröffentlichungen)", "how many papers"),
+    (r"没有|ない|\bsin\b|\bsans\b|pas de|\bohne\b|\bkein", "without"),
+    (r"代码|源码|コード|código|\bcode\b|quellcode", "code"),
+    (r"作者|著者|autores?|auteurs?|autoren|verfasst", "authors"),
+]]
+
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
 ASPECT_WORDS = frozenset(stems(" ".join("""code public publicly available github repo repository released release open
 source wrote write written author authors who dataset datasets data benchmark benchmarks evaluate evaluated
@@ -142,6 +180,8 @@ class QueryPlan:
     parts: list[tuple[str, Wants]] = field(default_factory=list)
     compared: list[str] = field(default_factory=list)
     select: bool = False  # "which of them ...": only the papers compared that fit
+    terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
+    language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
 
     @property
     def papers(self) -> list[str]:
@@ -191,13 +231,46 @@ def aspect_of(question: str, papers: Sequence[Paper]) -> str:
     return " ".join(words)
 
 
+def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
+    """The specific things a question asks about besides the papers: names (a method, benchmark or model:
+    "GRPO", "HumanEval", "GPT-4") and experimental details ("learning rate", "batch size")."""
+    text = aspect_of(question, papers)
+    names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES]
+    return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
+
+
 def has_topic(question: str) -> bool:
     """True when the question says what it is about, beyond which aspect of a paper it asks for."""
     return bool(stems(question) - ASPECT_WORDS)
 
 
+def language_of(text: str) -> str:
+    """The question's language, cheaply and offline: by script for Chinese/Japanese/Korean, by function words
+    for Spanish, French and German; "en" otherwise (names and formulas are no evidence)."""
+    if KANA.search(text):
+        return "ja"
+    if HAN.search(text):
+        return "zh"
+    if HANGUL.search(text):
+        return "ko"
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    counts = {lang: sum(w in vocabulary for w in words) + 2 * bool(marks and marks.search(text))
+              for (lang, vocabulary), marks in zip(FUNCTION_WORDS.items(), LETTERS)}
+    best = max(counts, key=counts.get)
+    return best if counts[best] >= 2 and counts[best] > counts["en"] else "en"
+
+
+def english_cues(question: str) -> str:
+    """The English words for the collection and list cues a non-English question uses ("哪些论文" -> "which
+    papers"), so the same rules read it."""
+    return " ".join(english for pattern, english in FOREIGN_CUES if pattern.search(question))
+
+
 def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
     """The plan for answering `question` after the turns in `history` (oldest first)."""
+    language = language_of(question)
+    if language != "en":
+        return foreign_plan(question, language, papers, names)
     asked = strip_instructions(question)
     named = [p for p in names.in_order(asked) if p in papers]
     referred, standalone = resolve_references(asked, named, history, papers)
@@ -210,7 +283,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                  wants_of(standalone))
     if collection and not collection.topical:
         kind = Kind.COLLECTION
-    elif len(about) >= 2 and (COMPARE_RE.search(standalone) or len(named) >= 2 or ALL_RE.search(asked)):
+    elif len(about) >= 2 and (COMPARE_RE.search(standalone) or len(named) >= 2 or ALL_RE.search(asked)
+                              or SELECT_RE.search(asked)):
         kind = Kind.COMPARE
     elif not about and LIST_RE.search(standalone):
         kind = Kind.LIST
@@ -223,7 +297,39 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      kind=kind, wants=wants, aspect=aspect_of(standalone, about), named=named, referred=referred,
                      wants_all=bool(ALL_WORDS.search(asked)), collection=collection, parts=parts,
                      compared=compared_of(standalone) if kind == Kind.COMPARE and len(about) < 2 else [],
-                     select=bool(referred and SELECT_RE.search(asked)))
+                     select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about))
+
+
+def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
+    """A plan for a question not in English: the papers it names, and list/count/code/year cues in its words."""
+    named = [p for p in names.in_order(question) if p in papers]
+    cues = english_cues(question)
+    years = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", question)
+    counts = bool(COUNT_RE.search(cues))
+    collection = None
+    if not named and (counts or LIST_RE.search(cues) and (years or "code" in cues or "authors" in cues)):
+        collection = parse_collection_query(" ".join([cues, question]), list(papers.values()), counts=counts)
+    if collection:
+        kind = Kind.COLLECTION
+    elif len(named) >= 2:
+        kind = Kind.COMPARE
+    else:
+        kind = Kind.LIST if not named and LIST_RE.search(cues) else Kind.FACT
+    return QueryPlan(question=question, standalone=question, kind=kind, wants=wants_of(cues), aspect="",
+                     named=named, collection=collection, parts=[(question, Wants.ANY)], language=language,
+                     terms=asked_terms(question, [papers[p] for p in named]))
+
+
+def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str, Paper]) -> QueryPlan | None:
+    """The plan read as a follow-up on the previous answer's papers, for a question that names no paper and that
+    the collection cannot answer on its own ("Which RL algorithm is used?" after a turn about ReSearch)."""
+    focus, _ = _focus(history, papers)
+    if plan.papers or not focus or plan.language != "en" or plan.kind == Kind.COLLECTION:
+        return None
+    label = " and ".join(_name(papers[p]) for p in focus)
+    return replace(plan, referred=focus, standalone=f"About {label}: {plan.standalone}",
+                   kind=Kind.COMPARE if len(focus) > 1 and plan.kind == Kind.LIST else Kind.FACT
+                   if len(focus) == 1 else plan.kind, select=len(focus) > 1)
 
 
 def resolve_references(question: str, named: list[str], history: Sequence[Answer], papers: dict[str, Paper]

@@ -13,6 +13,10 @@ def paper_names(paper: Paper) -> list[str]:
     """The names a question may call a paper by."""
     head = paper.title.split(":")[0].strip()
     names = [paper.short_name or "", head if len(head) <= 40 else ""]
+    if paper.short_name and " " not in paper.short_name:  # "SMARTAgent", "SMART-ER" in SMART's abstract
+        names += [w.strip(".,;:()") for w in paper.abstract.split() if w.startswith(paper.short_name)
+                  and len(w.strip(".,;:()")) > len(paper.short_name) + 1 and w.strip(".,;:()")[len(paper.short_name)]
+                  in "-ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
     return [n for n in dict.fromkeys(names) if len(n) >= 3]
 
 

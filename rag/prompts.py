@@ -55,6 +55,15 @@ Standalone question:"""
 
 REFUSAL = "The papers in this collection do not cover this."
 EXTRACTIVE_NOTE = "Quoted from the abstracts (extractive answer, no language model):"
+EXTRACTIVE_NOTES = {  # the note in the question's language: the quotes stay in the abstracts' English
+    "zh": "以下内容摘自论文摘要（英文）：",
+    "ja": "以下は論文の要旨（英語）からの引用です：",
+    "es": "Citas de los resúmenes de los artículos (en inglés):",
+    "fr": "Extraits des résumés des articles (en anglais) :",
+    "de": "Zitate aus den Abstracts der Arbeiten (auf Englisch):",
+}
+LANGUAGE_NAMES = {"zh": "Chinese", "ja": "Japanese", "es": "Spanish", "fr": "French", "de": "German", "ko": "Korean"}
+ANSWER_IN = "\nWrite the answer in {language}; keep the paper names and the [n] markers as they are."
 LLM_DECLINED = "The model did not answer from the sources although they match the question; showing the quotes instead."
 NOT_STATED = "The abstract of {name} does not state {what}."
 NOT_STATED_ANY = "None of the abstracts states {what}; the closest is {name}."
@@ -62,4 +71,5 @@ CLOSEST = "The closest passages:"
 NOT_STATED_WHAT = {"number": "this figure", "dataset": "the datasets or benchmarks by name",
                    "models": "the models by name", "stages": "the stages", "code": "a code link",
                    "authors": "the authors", "venue": "the venue", "year": "the year"}
+NONE_MENTION = "No paper in this collection mentions {terms}."
 FOUND = "{count} papers in this collection match:"

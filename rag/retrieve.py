@@ -9,7 +9,7 @@ from rag.index import PaperIndex
 from rag.text import stems
 from rag.types import Hit, Paper
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
 
 
 def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: Mode = "hybrid",
@@ -19,6 +19,8 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
     top_k = top_k or settings.top_k
     if not index.papers:
         raise StoreError(_empty_message(index))
+    if mode == "multilingual":
+        return _multilingual(index, question, top_k, paper_ids)
     n = settings.candidates
     allowed = set(paper_ids) if paper_ids else None
     texts: dict[str, str] = {}
@@ -42,6 +44,23 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
     texts.update(index.store.chunk_texts(missing) if missing else {})
     return [_hit(index, question, paper_id, chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
                  paper_id in named) for paper_id, chunk_id in ranked if paper_id in index.papers and chunk_id in texts]
+
+
+def _multilingual(index: PaperIndex, question: str, top_k: int, paper_ids: list[str] | None) -> list[Hit]:
+    """e5 over whole abstracts, fused with the papers the question names (names work in any language)."""
+    from rag.multilingual import relevance as e5_relevance
+
+    if index.abstract_vectors is None:
+        raise StoreError("The multilingual retriever is off (RAG_MULTILINGUAL=0).")
+    allowed = set(paper_ids) if paper_ids else None
+    cosines = dict(index.abstract_vectors.query(question, max(top_k, index.settings.top_k) * 2, paper_ids))
+    named = [p for p in index.names.named_in(question) if allowed is None or p in allowed]
+    fused = fuse([list(cosines), named], index.settings.rrf_k)
+    ranked = [p for p in sorted(fused, key=fused.get, reverse=True) if p in index.papers][:top_k]
+    texts = index.store.chunk_texts([f"{p}:0" for p in ranked])
+    return [Hit(paper=index.papers[p], text=texts.get(f"{p}:0", index.papers[p].abstract), chunk_id=f"{p}:0",
+                score=fused[p], dense=cosines.get(p, 0.0),
+                relevance=1.0 if p in named else e5_relevance(cosines.get(p, 0.0))) for p in ranked]
 
 
 def _best_chunk_per_paper(chunk_ids: list[str], owner: dict[str, str]) -> dict[str, str]:

@@ -182,6 +182,14 @@ def test_not_stated_answer_looks_different_from_an_answer(page, tmp_path):
     shot(page, tmp_path / "answer-not-stated.png", "answer-not-stated.png")
 
 
+def test_a_chinese_question_is_answered_and_shown(page, tmp_path):
+    ask(page, "LightThinker 是如何压缩推理过程的？")
+    answer = page.locator("#rag-chat .rag-answer").last
+    assert "以下内容摘自论文摘要（英文）" in answer.inner_text() and answer.locator("a.rag-cite").count() >= 1
+    assert "是如何压缩推理过程的" in page.locator("#rag-chat .rag-question").last.inner_text()
+    shot(page, tmp_path / "answer-chinese.png", "answer-chinese.png")
+
+
 def shot(page, path: Path, docs_name: str) -> None:
     """Save a screenshot of the page (and refresh docs/ when RAG_UPDATE_SCREENSHOT=1)."""
     page.screenshot(path=str(path))

@@ -25,7 +25,7 @@ PAPER_TYPES = ["str", "number", "str", "str", "markdown"]
 OPEN_ABSTRACTS = 5
 NAMED_SHAPES = {"fact", "list", "compare"}
 NAME_CHARS = 60
-NOTES = {prompts.EXTRACTIVE_NOTE, prompts.CLOSEST}
+NOTES = {prompts.EXTRACTIVE_NOTE, prompts.CLOSEST, *prompts.EXTRACTIVE_NOTES.values()}
 
 
 def esc(text: object) -> str:

