@@ -263,7 +263,8 @@ class AnswerEngine(CustomQueryEngine):
             base.backend = "extractive"
             yield "\n\n"
             return None
-        text, sentences, passages = verify(text, [h.paper for h in hits], self.bank)
+        text, sentences, passages = verify(text, [h.paper for h in hits], self.bank,
+                                           multilingual=self._mode(plan) == "multilingual")
         if any(leaks_prompt(s.text) for s in sentences):
             sentences = [s for s in sentences if not leaks_prompt(s.text)]
             text = render(sentences)

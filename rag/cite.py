@@ -6,12 +6,16 @@ import re
 import numpy as np
 
 from rag.index import PaperIndex
+from rag.intent import NAME_TOKEN
+from rag.multilingual import relevance as e5_relevance
 from rag.text import WORD_RE, lexical_overlap, split_sentences, stem_of
 from rag.types import AnswerSentence, Paper
 
 BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 MARKER_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORTED = 0.5
+MULTILINGUAL_CLOSE = 0.38  # e5 relevance of the closest sentence for a claim in another language
+FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
 RELATIONS_KEPT = 0.75  # below this share of kept word pairs a claim relates the words differently
 
 
@@ -56,16 +60,33 @@ class SentenceBank:
             return self.index.abstract_vectors.embedder.queries(texts)
         return unit(self.index.embedder.get_text_embedding_batch(texts))
 
-    def support(self, claim: str, claim_vector: np.ndarray, paper: Paper) -> tuple[float, str]:
-        """How well the paper supports the claim (0-1), and its sentence that supports it best."""
-        sims = self.vectors(paper) @ claim_vector
+    def support(self, claim: str, claim_vector: np.ndarray, paper: Paper, multilingual: bool = False
+                ) -> tuple[float, str]:
+        """How well the paper supports the claim (0-1), and its sentence that supports it best.
+
+        A claim in another language is scored by e5 against the English sentence alone (words cannot match).
+        """
+        sims = self.vectors(paper, multilingual) @ claim_vector
         best = int(np.argmax(sims))
         sentences = self.sentences(paper)
+        if multilingual:
+            return multilingual_support(claim, float(sims[best]), paper), sentences[best]
         lexical = max(lexical_overlap(claim, sentences[best]), lexical_overlap(claim, paper.abstract))
         support = float(np.clip(0.5 * lexical + 0.5 * max(float(sims[best]), 0.0), 0.0, 1.0))
         if relations_kept(claim, sentences[best]) < RELATIONS_KEPT:  # same words, other relations: not what the source says
             support = min(support, SUPPORTED - 0.01)
         return round(support, 3), sentences[best]
+
+
+def multilingual_support(claim: str, cosine: float, paper: Paper) -> float:
+    """Support of a claim in another language: e5 cannot tell who does what across languages, so a claim counts
+    as supported when e5 finds a close sentence and every figure and name it gives is in the abstract."""
+    close = e5_relevance(cosine)
+    source = re.sub(r"[\s-]+", "", f"{paper.title} {paper.abstract}".lower())
+    given = FIGURE.findall(claim) + NAME_TOKEN.findall(claim)
+    if any(re.sub(r"[\s-]+", "", g.lower()) not in source for g in given):
+        return round(min(close, SUPPORTED - 0.01), 3)
+    return round(max(close, SUPPORTED) if close >= MULTILINGUAL_CLOSE else close, 3)
 
 
 def relations_kept(claim: str, evidence: str, window: int = 3) -> float:
@@ -95,7 +116,8 @@ def unit(vectors) -> np.ndarray:
     return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-9)
 
 
-def verify(text: str, papers: list[Paper], bank: SentenceBank) -> tuple[str, list[AnswerSentence], dict[int, str]]:
+def verify(text: str, papers: list[Paper], bank: SentenceBank, multilingual: bool = False
+           ) -> tuple[str, list[AnswerSentence], dict[int, str]]:
     """Check every sentence of a generated answer against the sources it cites.
 
     Invalid markers are dropped; a sentence without markers gets the source that supports it best; each
@@ -106,14 +128,15 @@ def verify(text: str, papers: list[Paper], bank: SentenceBank) -> tuple[str, lis
     lines = [(BULLET.match(line).group(0) if BULLET.match(line) else "", BULLET.sub("", line))
              for line in text.splitlines() if line.strip()]
     cleaned = [(i, *parse_markers(s, len(papers))) for i, (_, line) in enumerate(lines) for s in split_sentences(line)]
-    vectors = bank.embed([c[1] for c in cleaned])
+    vectors = bank.embed([c[1] for c in cleaned], multilingual)
     result: list[AnswerSentence] = []
     by_line: list[list[AnswerSentence]] = [[] for _ in lines]
     passages: dict[int, tuple[float, str]] = {}
     for (line, clean, cites, _invalid), vector in zip(cleaned, vectors):
         if not clean or not WORD_RE.search(clean):
             continue
-        scored = {n: bank.support(clean, vector, papers[n - 1]) for n in (cites or range(1, len(papers) + 1))}
+        scored = {n: bank.support(clean, vector, papers[n - 1], multilingual)
+                  for n in (cites or range(1, len(papers) + 1))}
         if not cites:
             best = max(scored, key=lambda n: scored[n][0])
             cites = [best] if scored[best][0] >= SUPPORTED else []

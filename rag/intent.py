@@ -102,7 +102,6 @@ COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?
 COMPARE_RE = re.compile(r"\b(compare[sd]?|comparison|comparing|differ|differs|difference|differences|different|"
                         r"versus|vs\.?|contrast|similar|similarities|in common|distinguish|same|relate)\b|"
                         r"\bwhich (one )?of (the two|them|these|those|both)\b", re.IGNORECASE)
-ALL_WORDS = re.compile(r"\b(all|every|each|any)\b", re.IGNORECASE)
 
 PAPER_NOUN = r"(one|paper|method|approach|work|article|study|framework|model|system|benchmark|survey|technique)"
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "former": 0, "latter": -1, "last": -1}
@@ -175,7 +174,6 @@ class QueryPlan:
     aspect: str
     named: list[str] = field(default_factory=list)
     referred: list[str] = field(default_factory=list)
-    wants_all: bool = False
     collection: CollectionQuery | None = None
     parts: list[tuple[str, Wants]] = field(default_factory=list)
     compared: list[str] = field(default_factory=list)
@@ -187,11 +185,6 @@ class QueryPlan:
     def papers(self) -> list[str]:
         """The papers the question is about, in the order it names or refers to them."""
         return list(dict.fromkeys(self.referred + self.named))
-
-    @property
-    def follow_up(self) -> bool:
-        """True when the question needed the conversation to be understood."""
-        return self.standalone != self.question
 
 
 def strip_instructions(question: str) -> str:
@@ -295,7 +288,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     return QueryPlan(question=question, standalone=standalone if standalone != asked else (
                          question if asked == question.strip() else asked),
                      kind=kind, wants=wants, aspect=aspect_of(standalone, about), named=named, referred=referred,
-                     wants_all=bool(ALL_WORDS.search(asked)), collection=collection, parts=parts,
+                     collection=collection, parts=parts,
                      compared=compared_of(standalone) if kind == Kind.COMPARE and len(about) < 2 else [],
                      select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about))
 

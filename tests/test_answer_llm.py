@@ -102,3 +102,10 @@ def test_server_stopped_mid_conversation_falls_back_with_a_notice(tmp_path, seed
         own.stop()
     follow = engine.ask("What does KnowSelf do?", history=[first])
     assert follow.backend == "extractive" and "OPENAI_BASE_URL" in follow.notice and follow.citations
+
+
+def test_a_question_in_another_language_gets_a_checked_llm_answer(engine, server):
+    before = server.requests("/v1/chat/completions")
+    answer = engine.ask("LightThinker 是如何压缩推理过程的？")
+    assert answer.backend in ("llm", "extractive") and server.requests("/v1/chat/completions") == before + 1
+    assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)

@@ -89,3 +89,13 @@ def test_multilingual_dev_targets_hold(engine):
 def test_english_questions_do_not_use_the_multilingual_retriever(engine):
     plan = engine.plan("How does LightThinker compress reasoning?")
     assert plan.language == "en" and engine._mode(plan) == "hybrid"
+
+
+def test_a_claim_in_another_language_with_figures_the_source_lacks_is_not_supported(engine):
+    from rag.cite import SentenceBank, verify
+
+    papers = [paper_named(engine.index, "LightThinker")]
+    bank = SentenceBank(engine.index)
+    _, right, _ = verify("LightThinker 降低了峰值内存占用和推理时间 [1]。", papers, bank, multilingual=True)
+    _, wrong, _ = verify("LightThinker 将峰值内存降低了 90%，并在 GPT-5 上测试 [1]。", papers, bank, multilingual=True)
+    assert right[0].supported and not wrong[0].supported
