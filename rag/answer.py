@@ -15,11 +15,11 @@ from rag import prompts
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import LIST_MARGIN, Quote, Scorer, list_members, mentions_terms
+from rag.extractive import Quote, Scorer, list_members, mentions_terms
 from rag.index import PaperIndex
 from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, plan_question
 from rag.llm import build_llm, complete, explain, stream_chat
-from rag.multilingual import E5_LIST_MARGIN, stands_out
+from rag.multilingual import stands_out
 from rag.retrieve import retrieve
 from rag.text import split_sentences
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
@@ -136,8 +136,7 @@ class AnswerEngine(CustomQueryEngine):
         if answer is None and self.llm:
             sources = hits
             if plan.kind == Kind.LIST:  # the candidates only: twelve abstracts overflow a small model's context
-                sources = [hits[n - 1] for n in list_members(plan, hits, self.index.settings.min_relevance,
-                                                             self._list_margin(plan))]
+                sources = [hits[n - 1] for n in list_members(plan, hits, self.index.settings.min_relevance, scorer)]
             answer = yield from self._llm_answer(base, plan, sources or hits)
             if answer is not None:
                 return answer
@@ -147,7 +146,7 @@ class AnswerEngine(CustomQueryEngine):
 
     def _extractive(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         if plan.kind == Kind.LIST:
-            members = list_members(plan, hits, self.index.settings.min_relevance, self._list_margin(plan))
+            members = list_members(plan, hits, self.index.settings.min_relevance, scorer)
             if not members:
                 return base.model_copy(update={"answer": prompts.NONE_MENTION.format(terms=" and ".join(plan.terms)),
                                                "abstained": True, "shape": "refusal"})
@@ -195,10 +194,6 @@ class AnswerEngine(CustomQueryEngine):
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
         top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k
         return retrieve(self.index, plan.standalone, top_k, mode=self._mode(plan), paper_ids=paper_ids)
-
-    def _list_margin(self, plan: QueryPlan) -> float:
-        """How far below the best paper a list still reaches (e5's relevance is on a narrower scale)."""
-        return E5_LIST_MARGIN if self._mode(plan) == "multilingual" else LIST_MARGIN
 
     def _mode(self, plan: QueryPlan) -> str:
         """Questions not in English go to the multilingual retriever when it is on."""

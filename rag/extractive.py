@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from rag.cite import SentenceBank
 from rag.intent import QueryPlan, Wants
+from rag.multilingual import E5_LIST_MARGIN
 from rag.text import lexical_overlap
 from rag.types import AnswerSentence, Hit, Paper
 
 LEXICAL_WEIGHT = 0.3
 CUE_WEIGHT = 0.15
 FACT_SENTENCES = 2
-LIST_MARGIN = 0.12
+LIST_MARGIN = 0.2  # sentence score by which a list member may trail the best paper's best sentence
+LIST_FLOOR = 0.65  # share of the relevance bar a list member needs
 LIST_LIMIT = 12
 TERMS_FLOOR = 0.5  # a paper that mentions the named thing asked about needs only half the relevance floor
 
@@ -181,12 +183,20 @@ def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budge
     return [picked[i] for i in sorted(picked)]
 
 
-def list_members(plan: QueryPlan, hits: list[Hit], floor: float, margin: float = LIST_MARGIN) -> list[int]:
-    """Source numbers of the papers that belong in a "which papers ..." answer, best first: those that mention
-    the specific things asked about ("Which papers use Llama-3.1?") and are nearly as relevant as the best one."""
+def list_members(plan: QueryPlan, hits: list[Hit], floor: float, scorer: Scorer) -> list[int]:
+    """Source numbers of the papers that belong in a "which papers ..." answer, best first.
+
+    A paper belongs when it mentions the specific things asked about ("Which papers use Llama-3.1?"), is at
+    least loosely relevant, and its sentence closest to the question is nearly as close as the best paper's
+    (a sentence says more about membership than a whole chunk). e5's narrow scale compares relevance instead.
+    """
     fitting = [(n, h) for n, h in enumerate(hits, start=1) if mentions_terms(plan, h.paper)]
     if not fitting:
         return []
-    top = max(h.relevance for _, h in fitting)
-    bar = max(floor, top - margin) if not plan.terms else floor * TERMS_FLOOR
-    return [n for n, h in fitting if h.relevance >= bar][:LIST_LIMIT]
+    if scorer.multilingual:
+        top = max(h.relevance for _, h in fitting)
+        return [n for n, h in fitting if h.relevance >= max(floor, top - E5_LIST_MARGIN)][:LIST_LIMIT]
+    best = {n: scorer.rank(h.paper)[0].score for n, h in fitting}
+    top = max(best.values())
+    loose = floor * (TERMS_FLOOR if plan.terms else LIST_FLOOR)
+    return [n for n, h in fitting if h.relevance >= loose and best[n] >= top - LIST_MARGIN][:LIST_LIMIT]
