@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
@@ -85,6 +86,9 @@ class AnswerEngine(CustomQueryEngine):
         collection = plan.collection
         if collection and paper_ids:
             collection.papers = [p for p in collection.papers if p.paper_id in paper_ids]
+        if plan.compared:  # "compare the survey of X and the Y method": one paper per description
+            named = self._find_compared(plan, paper_ids)
+            plan = replace(plan, named=named, kind=Kind.COMPARE if len(named) >= 2 else Kind.FACT)
         hits = [] if plan.kind == Kind.COLLECTION else self._retrieve(plan, paper_ids)
         timings["retrieve"] = _ms(started)
         relevant = self._relevant(plan, hits)
@@ -182,10 +186,6 @@ class AnswerEngine(CustomQueryEngine):
             paper_ids = [p.paper_id for p in plan.collection.papers]
             if not paper_ids:
                 return []
-        if plan.compared:
-            plan.named = self._find_compared(plan, paper_ids)
-            if len(plan.named) < 2:
-                plan.kind = Kind.FACT
         if plan.referred or plan.kind == Kind.COMPARE:
             own = [p for p in plan.papers if not paper_ids or p in paper_ids]
             hits = retrieve(self.index, plan.standalone, max(len(own), 1), mode=self._mode(plan),
