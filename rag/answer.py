@@ -21,6 +21,7 @@ from rag.index import PaperIndex
 from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, plan_question
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import stands_out
+from rag.names import display_name
 from rag.retrieve import retrieve
 from rag.text import split_sentences
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
@@ -164,7 +165,7 @@ class AnswerEngine(CustomQueryEngine):
         n, paper = self._fact_source(plan, hits)
         quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
         sentences = quote.answer_sentences()
-        lines = [_note(plan), "", f"{_name(paper)}: {render(sentences)}"]
+        lines = [_note(plan), "", f"{display_name(paper)}: {render(sentences)}"]
         lines += [f"{fact} [{n}]" for wants in dict.fromkeys(w for _, w in plan.parts if w in METADATA_WANTS)
                   if (fact := _metadata_fact(wants, paper))]
         return cited(base, "\n".join(lines), sentences, {n: quote.sentences[0].text}, hits, shape="fact",
@@ -218,7 +219,7 @@ class AnswerEngine(CustomQueryEngine):
 
     def _condense(self, plan: QueryPlan, history: Sequence[Answer]) -> str | None:
         """The LLM's standalone rewrite of a follow-up, when it names every paper the plan resolved."""
-        names = [_name(self.index.papers[p]) for p in plan.papers]
+        names = [display_name(self.index.papers[p]) for p in plan.papers]
         lines = [f"User: {a.question}\nAssistant: {a.answer[:300]}" for a in history[-3:]]
         try:
             reply = complete(self.llm, "You rewrite follow-up questions.", prompts.CONDENSE_PROMPT.format(
@@ -232,7 +233,7 @@ class AnswerEngine(CustomQueryEngine):
 
     def _llm_answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:
         """Stream the LLM's answer and verify it; None (with a notice kept) when the LLM fails or declines."""
-        sources = "\n\n".join(prompts.SOURCE_TEMPLATE.format(n=n, name=_name(h.paper), year=h.paper.year or "n.d.",
+        sources = "\n\n".join(prompts.SOURCE_TEMPLATE.format(n=n, name=display_name(h.paper), year=h.paper.year or "n.d.",
                                                              title=h.paper.title, abstract=h.paper.abstract)
                               for n, h in enumerate(hits, start=1))
         instructions = {Kind.LIST: prompts.LIST_INSTRUCTIONS, Kind.COMPARE: prompts.COMPARE_INSTRUCTIONS}.get(
@@ -286,34 +287,35 @@ def cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: di
 
 def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit], note: str) -> Answer:
     """One line per paper that belongs: its name and the sentence that shows why, cited."""
-    lines = [note, "", prompts.FOUND.format(count=len(quotes)) if len(quotes) != 1
-             else "1 paper in this collection matches:"]
-    sentences: list[AnswerSentence] = []
-    for quote in quotes:
-        said = quote.answer_sentences()
-        sentences += said
-        lines.append(f"- {_name(quote.paper)}: {render(said)}")
-    return cited(base, "\n".join(lines), sentences, {q.n: q.sentences[0].text for q in quotes}, hits, shape="list",
+    found = prompts.FOUND.format(count=len(quotes)) if len(quotes) != 1 else prompts.FOUND_ONE
+    lines, sentences = _paper_lines(quotes)
+    return cited(base, "\n".join([note, "", found, *lines]), sentences, {q.n: q.sentences[0].text for q in quotes}, hits, shape="list",
                  focus=[q.paper.paper_id for q in quotes])
 
 
 def compare_answer(base: Answer, quotes: list[Quote], hits: list[Hit], note: str) -> Answer:
     """One block per paper compared, each with the sentences on the point asked, cited."""
-    lines = [note, ""]
+    lines, sentences = _paper_lines(quotes)
+    best = {q.n: max(q.sentences, key=lambda s: s.score).text for q in quotes}
+    return cited(base, "\n".join([note, "", *lines]), sentences, best, hits, shape="compare",
+                 focus=[q.paper.paper_id for q in quotes])
+
+
+def _paper_lines(quotes: list[Quote]) -> tuple[list[str], list[AnswerSentence]]:
+    """One "- name: quoted sentences [n]" line per quote, and the sentences quoted."""
+    lines: list[str] = []
     sentences: list[AnswerSentence] = []
     for quote in quotes:
         said = quote.answer_sentences()
         sentences += said
-        lines.append(f"- {_name(quote.paper)}: {render(said)}")
-    best = {q.n: max(q.sentences, key=lambda s: s.score).text for q in quotes}
-    return cited(base, "\n".join(lines), sentences, best, hits, shape="compare",
-                 focus=[q.paper.paper_id for q in quotes])
+        lines.append(f"- {display_name(quote.paper)}: {render(said)}")
+    return lines, sentences
 
 
 def not_stated_answer(base: Answer, plan: QueryPlan, n: int, paper: Paper, ranked, hits: list[Hit]) -> Answer:
     """Say plainly that the paper asked about does not state what was asked, then quote its closest passages."""
     what = prompts.NOT_STATED_WHAT.get(plan.wants.value, "this")
-    lead = (prompts.NOT_STATED if plan.papers else prompts.NOT_STATED_ANY).format(name=_name(paper), what=what)
+    lead = (prompts.NOT_STATED if plan.papers else prompts.NOT_STATED_ANY).format(name=display_name(paper), what=what)
     closest = sorted(ranked[:2], key=lambda s: s.index)
     sentences = [AnswerSentence(text=s.text, cites=[n], support=1.0) for s in closest]
     text = f"{lead}\n\n{prompts.CLOSEST}\n{render(sentences)}"
@@ -335,7 +337,7 @@ def metadata_answer(base: Answer, wants: Wants, paper_ids: list[str], hits: list
         focus.append(paper_id)
         if fact is None:
             missing.append(paper_id)
-            lines.append(f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {_name(paper)}.")
+            lines.append(f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {display_name(paper)}.")
             continue
         lines.append(f"{fact} [{n}]")
         citations.append(citation(n, paper, passage_for(paper, wants == Wants.CODE), 1.0))
@@ -347,7 +349,7 @@ def metadata_answer(base: Answer, wants: Wants, paper_ids: list[str], hits: list
 
 
 def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
-    name = _name(paper)
+    name = display_name(paper)
     if wants == Wants.CODE:
         links = paper.code_urls or [w.rstrip(".,;)") for w in paper.abstract.split() if w.startswith("http")]
         return f"The code of {name} is at {links[0]} ." if links else None
@@ -387,10 +389,6 @@ def citation(n: int, paper: Paper, text: str, support: float) -> Citation:
 def _note(plan: QueryPlan) -> str:
     """The extractive note, in the question's language where there is one."""
     return prompts.EXTRACTIVE_NOTES.get(plan.language, prompts.EXTRACTIVE_NOTE)
-
-
-def _name(paper: Paper) -> str:
-    return paper.short_name or paper.title
 
 
 def _finish(answer: Answer, started: float) -> Answer:

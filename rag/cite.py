@@ -8,7 +8,7 @@ import numpy as np
 from rag.index import PaperIndex
 from rag.intent import NAME_TOKEN
 from rag.multilingual import relevance as e5_relevance
-from rag.text import WORD_RE, lexical_overlap, split_sentences, stem_of
+from rag.text import WORD_RE, folded, lexical_overlap, split_sentences, stem_of
 from rag.types import AnswerSentence, Paper
 
 BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -82,9 +82,9 @@ def multilingual_support(claim: str, cosine: float, paper: Paper) -> float:
     """Support of a claim in another language: e5 cannot tell who does what across languages, so a claim counts
     as supported when e5 finds a close sentence and every figure and name it gives is in the abstract."""
     close = e5_relevance(cosine)
-    source = re.sub(r"[\s-]+", "", f"{paper.title} {paper.abstract}".lower())
+    source = folded(f"{paper.title} {paper.abstract}")
     given = FIGURE.findall(claim) + NAME_TOKEN.findall(claim)
-    if any(re.sub(r"[\s-]+", "", g.lower()) not in source for g in given):
+    if any(folded(g) not in source for g in given):
         return round(min(close, SUPPORTED - 0.01), 3)
     return round(max(close, SUPPORTED) if close >= MULTILINGUAL_CLOSE else close, 3)
 

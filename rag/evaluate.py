@@ -119,7 +119,8 @@ def evaluate_answers(engine, path: Path) -> dict:
 def evaluate_conversations(engine, path: Path) -> dict:
     """Each turn of each conversation answered with the turns before it as history, scored like a question."""
     rows = []
-    for conversation in load_eval(path):
+    conversations = load_eval(path)
+    for conversation in conversations:
         history: list[Answer] = []
         for turn, item in enumerate(conversation["turns"]):
             answer = engine.ask(item["question"], history)
@@ -131,7 +132,7 @@ def evaluate_conversations(engine, path: Path) -> dict:
     summary = summarize(rows, engine.backend, engine.index.settings.llm_model)
     follow = [r for r in rows if r["kind"] == "follow-up"]
     facts = [r["facts"] for r in rows if r["facts"] is not None]
-    return {"conversations": len(load_eval(path)), "turns": len(rows),
+    return {"conversations": len(conversations), "turns": len(rows),
             "follow-ups right paper": round(sum(r["right"] for r in follow) / max(len(follow), 1), 3),
             "first turns right paper": round(sum(r["right"] for r in rows if r["kind"] == "first turn")
                                              / max(len(rows) - len(follow), 1), 3),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rag.cite import SentenceBank
 from rag.intent import QueryPlan, Wants
 from rag.multilingual import E5_LIST_MARGIN
-from rag.text import lexical_overlap
+from rag.text import folded, lexical_overlap
 from rag.types import AnswerSentence, Hit, Paper
 
 LEXICAL_WEIGHT = 0.3
@@ -102,9 +102,16 @@ class Scorer:
         if len(plan.parts) > 1:
             self.asks += plan.parts
         self.vectors = bank.embed([plan.standalone] + [text for text, _ in self.asks[1:]], self.multilingual)
+        self._ranked: dict[tuple[str, int], list[Scored]] = {}
 
     def rank(self, paper: Paper, part: int = 0) -> list[Scored]:
         """The paper's sentences, best answer first, for the whole question (part 0) or sub-question `part`."""
+        key = (paper.paper_id, part)
+        if key not in self._ranked:
+            self._ranked[key] = self._rank(paper, part)
+        return self._ranked[key]
+
+    def _rank(self, paper: Paper, part: int) -> list[Scored]:
         asked, wants = self.asks[part]
         sims = self.bank.vectors(paper, self.multilingual) @ self.vectors[part]
         # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
@@ -160,11 +167,6 @@ def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
     """True when the paper's title or abstract mentions every specific thing the question asks about."""
     text = folded(f"{paper.title} {paper.abstract}")
     return all(folded(term) in text for term in plan.terms)
-
-
-def folded(text: str) -> str:
-    """Lower case without hyphens and spaces, so "GPT-4" finds "GPT 4" and "gpt4"."""
-    return re.sub(r"[\s-]+", "", text.lower())
 
 
 def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budget: int) -> list[Scored]:

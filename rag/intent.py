@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rag.collection import CollectionQuery, parse_collection_query
-from rag.names import NameIndex, paper_names
+from rag.names import NameIndex, names_of, paper_names
 from rag.text import STOP, WORD_RE, stems
 from rag.types import Answer, Paper
 
@@ -319,7 +319,7 @@ def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str,
     focus, _ = _focus(history, papers)
     if plan.papers or not focus or plan.language != "en" or plan.kind == Kind.COLLECTION:
         return None
-    label = " and ".join(_name(papers[p]) for p in focus)
+    label = names_of(focus, papers)
     return replace(plan, referred=focus, standalone=f"About {label}: {plan.standalone}",
                    kind=Kind.COMPARE if len(focus) > 1 and plan.kind == Kind.LIST else Kind.FACT
                    if len(focus) == 1 else plan.kind, select=len(focus) > 1)
@@ -331,7 +331,6 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     focus, earlier = _focus(history, papers)
     if not focus:
         return [], question
-    label = lambda ids: " and ".join(_name(papers[p]) for p in ids)  # noqa: E731
     if named:
         if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])):
             return [], _swap_names(history[-1].standalone_question, focus, named, papers) or question
@@ -354,17 +353,17 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     together = ALL_RE.search(question)
     if together and len(focus) > 1:
         word = together.group(0).lower()
-        text = label(focus) + ("'s" if word in ("their", "theirs") else "")
+        text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"both {text}" if word.startswith("both") else text
         return focus, _replace(question, together, text)
     one = ONE_RE.search(question) or (together if together else None)
     if one:
         chosen = focus[:1] if len(focus) == 1 or not together else focus
         word = one.group(0).lower()
-        text = label(chosen) + ("'s" if word in ("its", "their") else "")
+        text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
         return chosen, _replace(question, one, text)
     if not has_topic(question):
-        return focus, f"About {label(focus)}: {question}"
+        return focus, f"About {names_of(focus, papers)}: {question}"
     return [], question
 
 
@@ -389,11 +388,7 @@ def _ask_again(question: str, match: re.Match, chosen: list[str], history: Seque
         again = _swap_names(history[-1].standalone_question, focus, chosen, papers)
         if again:
             return again
-    return _replace(question, match, " and ".join(_name(papers[p]) for p in chosen))
-
-
-def _name(paper: Paper) -> str:
-    return paper.short_name or paper.title
+    return _replace(question, match, names_of(chosen, papers))
 
 
 def _replace(question: str, match: re.Match, text: str) -> str:
@@ -402,7 +397,7 @@ def _replace(question: str, match: re.Match, text: str) -> str:
 
 def _swap_names(previous: str, old: list[str], new: list[str], papers: dict[str, Paper]) -> str | None:
     """The previous question asked again about other papers ("What about KnowSelf?"), if it named the old ones."""
-    new_label = " and ".join(_name(papers[p]) for p in new)
+    new_label = names_of(new, papers)
     for paper_id in old:
         for name in sorted(paper_names(papers[paper_id]), key=len, reverse=True):
             pattern = rf"(?<![\w-]){re.escape(name)}(?![\w-])"

@@ -9,6 +9,16 @@ from rag.types import Paper
 NAME_WORD = re.compile(r"[\w-]+")
 
 
+def display_name(paper: Paper) -> str:
+    """What answers call a paper: its short name, else its title."""
+    return paper.short_name or paper.title
+
+
+def names_of(paper_ids: list[str], papers: dict[str, Paper]) -> str:
+    """The papers' display names joined for a sentence ("SMART and KnowSelf")."""
+    return " and ".join(display_name(papers[p]) for p in paper_ids)
+
+
 def paper_names(paper: Paper) -> list[str]:
     """The names a question may call a paper by."""
     head = paper.title.split(":")[0].strip()

@@ -6,6 +6,7 @@ from typing import Literal
 
 from rag.errors import StoreError
 from rag.index import PaperIndex
+from rag.multilingual import relevance as e5_relevance
 from rag.text import stems
 from rag.types import Hit, Paper
 
@@ -48,8 +49,6 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
 
 def _multilingual(index: PaperIndex, question: str, top_k: int, paper_ids: list[str] | None) -> list[Hit]:
     """e5 over whole abstracts, fused with the papers the question names (names work in any language)."""
-    from rag.multilingual import relevance as e5_relevance
-
     if index.abstract_vectors is None:
         raise StoreError("The multilingual retriever is off (RAG_MULTILINGUAL=0).")
     allowed = set(paper_ids) if paper_ids else None

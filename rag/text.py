@@ -48,6 +48,11 @@ def stem_of(word: str) -> str:
     return "" if word in STOP else STEMMER.stemWord(word)
 
 
+def folded(text: str) -> str:
+    """Lower case without hyphens and spaces, so "GPT-4" finds "GPT 4" and "gpt4"."""
+    return re.sub(r"[\s-]+", "", text.lower())
+
+
 def lexical_overlap(claim: str, evidence: str) -> float:
     """Share of the claim's content words that the evidence contains."""
     claim_stems = stems(claim)
