@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -78,7 +78,8 @@ def batch(question: str, as_json: bool, answer_one: Callable[[str], Any], show: 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Seed files or folders (default: seeds/).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Seed (.txt) or BibTeX (.bib) files, or folders of them (default: seeds/).")] = None,
     prune: Annotated[bool, typer.Option(help="Remove papers whose source files are gone.")] = False,
 ) -> None:
     """Load, deduplicate, chunk, embed and store the abstracts; only new or changed papers are embedded."""
@@ -111,11 +112,12 @@ def ingest(
 @app.command()
 def papers(as_json: JsonOpt = False) -> None:
     """List the papers in the collection."""
+    from rag.serialize import newest_first, paper_json
+
     with user_errors():
-        records = sorted(load_index().papers.values(), key=lambda p: (p.year or 0, p.title), reverse=True)
+        records = newest_first(load_index().papers.values())
     if as_json:
-        print(json.dumps([p.model_dump(exclude={"content_hash"}) | {"url": p.url} for p in records],
-                         ensure_ascii=False, indent=2))
+        print(json.dumps([paper_json(p) for p in records], ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(records)} papers")
     for column in ("id", "title", "year", "affiliations", "sources"):
@@ -134,17 +136,14 @@ def search(
 ) -> None:
     """Find the papers that best match a question (hybrid dense + BM25)."""
     from rag.retrieve import retrieve
+    from rag.serialize import search_json
     from rag.validate import check_question
 
     with user_errors():
         index = load_index()
 
         def one(text: str) -> dict:
-            hits = retrieve(index, check_question(text, index.settings), top_k)
-            return {"query": text, "results": [
-                {"rank": r, "paper_id": h.paper.paper_id, "title": h.paper.title, "year": h.paper.year,
-                 "score": round(h.score, 6), "text": h.text, "sources": h.paper.sources, "url": h.paper.url}
-                for r, h in enumerate(hits, start=1)]}
+            return search_json(text, retrieve(index, check_question(text, index.settings), top_k))
 
         def show(result: dict) -> None:
             table = Table(title=result["query"])
@@ -214,11 +213,24 @@ def show_answer(answer) -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, or - to read one per line from stdin.")],
     as_json: JsonOpt = False,
+    bibtex: Annotated[bool, typer.Option("--bibtex", help="Also give the cited papers' BibTeX.")] = False,
 ) -> None:
     """Answer a question from the papers, every sentence cited."""
+    from rag.bibtex import answer_bibtex
+
     with user_errors():
         engine = load_engine()
-        batch(question, as_json, engine.ask, show_answer, lambda answer: answer.public_json())
+
+        def show_with_bibtex(answer) -> None:
+            show_answer(answer)
+            out.print("\n" + (answer_bibtex(answer, engine.index.papers) or "% no cited papers"),
+                      markup=False, highlight=False, soft_wrap=True)
+
+        def to_json(answer) -> dict:
+            extra = {"bibtex": answer_bibtex(answer, engine.index.papers)} if bibtex else {}
+            return answer.public_json() | extra
+
+        batch(question, as_json, engine.ask, show_with_bibtex if bibtex else show_answer, to_json)
 
 
 @app.command()
@@ -298,6 +310,17 @@ def serve(
         from ui.app import launch
 
         launch(settings)
+
+
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Serve the collection to an MCP client over stdio (tools: search_papers, ask_papers, list_papers, get_paper)."""
+    from rag.api import CollectionAPI
+    from rag.mcp_server import build_mcp
+
+    with user_errors(), redirect_stdout(sys.stderr):  # stdout carries the protocol only
+        engine = load_engine()
+    build_mcp(CollectionAPI(engine)).run("stdio")
 
 
 def main() -> None:

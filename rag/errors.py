@@ -28,3 +28,11 @@ class LLMError(RagError):
         super().__init__(message)
         self.setting = setting
         self.transient = transient
+
+
+class RequestError(RagError):
+    """An API or MCP request that cannot be answered as sent (bad history, bad number of results)."""
+
+
+class NotFoundError(RequestError):
+    """A paper id or conversation id the running app does not know."""

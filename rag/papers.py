@@ -6,13 +6,16 @@ import csv
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rag.types import LoadResult, Paper, Skipped
 
 ABSTRACT_MARK = "Abstract:"
 METADATA_FILE = "papers.tsv"
+SEED_SUFFIXES = (".txt", ".bib")
+MAX_FILE_MB = 20  # a larger seed or .bib file is refused before it is parsed
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
 PROPOSES_RE = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work)|[Tt]his study)\s+(?:propose|proposes|introduce|introduces|present|presents)"
@@ -28,6 +31,7 @@ class Block:
     path: str
     line: int
     affiliation: str | None
+    meta: dict[str, Any] = field(default_factory=dict)  # Paper fields stated by a BibTeX entry
 
 
 def normalise(text: str) -> str:
@@ -42,6 +46,10 @@ def paper_id_for(abstract: str) -> str:
 
 def read_text(path: Path) -> str:
     """Read a seed file as UTF-8 text, raising ValueError that names the line of a bad byte."""
+    size = path.stat().st_size
+    if size > MAX_FILE_MB * 1024 * 1024:
+        raise ValueError(f"{size / 1024 / 1024:.1f} MB is too large; files over {MAX_FILE_MB} MB are not read "
+                         "(split it into smaller files)")
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), expected UTF-8 text")
@@ -91,12 +99,13 @@ def _close(blocks: list[Block], skipped: list[Skipped], lines: list[str], path: 
 
 
 def seed_files(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
-    """Expand folders into their `.txt` files, reporting paths that do not exist."""
+    """Expand folders into their `.txt` and `.bib` files, reporting paths that do not exist."""
     files: list[Path] = []
     skipped: list[Skipped] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p.resolve() for p in path.iterdir() if p.is_file() and p.suffix == ".txt"))
+            files.extend(sorted(p.resolve() for p in path.iterdir()
+                                if p.is_file() and p.suffix.lower() in SEED_SUFFIXES))
         elif path.is_file():
             files.append(path.resolve())
         else:
@@ -122,19 +131,23 @@ def fallback_title(abstract: str) -> str:
 
 
 def make_paper(blocks: list[Block], metadata: list[dict[str, str]]) -> Paper:
-    """One paper from every block that holds its abstract."""
+    """One paper from every block that holds its abstract; a BibTeX entry's metadata wins over papers.tsv."""
     abstract = blocks[0].text
     row = next((r for r in metadata if abstract.startswith(normalise(r["abstract_starts_with"]))), None)
     urls = [u.rstrip(".,;") for u in URL_RE.findall(abstract)]
+    guessed = {
+        "title": (row or {}).get("title") or fallback_title(abstract),
+        "short_name": (row or {}).get("short_name") or None,
+        "authors": (row or {}).get("authors") or None,
+        "year": int(row["year"]) if row and row.get("year", "").isdigit() else None,
+        "venue": (row or {}).get("venue") or None,
+        "arxiv_id": (row or {}).get("arxiv_id") or None,
+    }
+    entry = next((b.meta for b in blocks if b.meta), {})
     paper = Paper(
         paper_id=paper_id_for(abstract),
         abstract=abstract,
-        title=(row or {}).get("title") or fallback_title(abstract),
-        short_name=(row or {}).get("short_name") or None,
-        authors=(row or {}).get("authors") or None,
-        year=int(row["year"]) if row and row.get("year", "").isdigit() else None,
-        venue=(row or {}).get("venue") or None,
-        arxiv_id=(row or {}).get("arxiv_id") or None,
+        **(guessed | entry),
         code_urls=_unique([(row or {}).get("code_url") or "", *urls]),
         affiliations=_unique([b.affiliation or "" for b in blocks]),
         sources=_unique([b.path for b in blocks]),
@@ -164,8 +177,14 @@ def load_papers(paths: list[Path], metadata: list[dict[str, str]] | None = None)
         except (OSError, ValueError) as err:
             skipped.append(Skipped(path=str(file), reason=str(err)))
             continue
-        blocks, bad = parse_blocks(text, str(file))
-        files_read.append(str(file))
+        if file.suffix.lower() == ".bib":
+            from rag.bibtex import bib_blocks  # rag.bibtex builds on this module's Block
+
+            blocks, bad, complete = bib_blocks(text, str(file))
+        else:
+            (blocks, bad), complete = parse_blocks(text, str(file)), True
+        if complete:  # a file read only in part is not the truth about the papers it held before
+            files_read.append(str(file))
         skipped.extend(bad)
         blocks_seen += len(blocks)
         for block in blocks:

@@ -16,6 +16,9 @@ class Paper(BaseModel):
     year: int | None = None
     venue: str | None = None
     arxiv_id: str | None = None
+    doi: str | None = None
+    link: str | None = None  # the URL a BibTeX entry gives
+    bib_key: str | None = None  # the key of the BibTeX entry it came from
     code_urls: list[str] = Field(default_factory=list)
     affiliations: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
@@ -23,9 +26,11 @@ class Paper(BaseModel):
 
     @property
     def url(self) -> str | None:
-        """The paper's arXiv page, else its first code link."""
+        """The paper's arXiv page, else its entry's URL, else its DOI link, else its first code link."""
         if self.arxiv_id:
             return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.link or self.doi:
+            return self.link or f"https://doi.org/{self.doi}"
         return self.code_urls[0] if self.code_urls else None
 
 

@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,3 +284,39 @@ class LlamaServer:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+# ---------------------------------------------------------------- the web app in this process
+
+API_LOGIN = ("ann", "s3cret")
+
+
+@contextmanager
+def running_app(index: PaperIndex, login: tuple[str, str] | None = None) -> Iterator[str]:
+    """The real app (`ui.app.launch`: page, JSON API, MCP) over `index` on a free loopback port; yields its URL."""
+    from pydantic import SecretStr
+
+    from rag.answer import AnswerEngine
+    from ui.app import launch
+
+    auth = SecretStr(":".join(login)) if login else None
+    settings = index.settings.model_copy(update={"ui_port": free_port(), "ui_auth": auth})
+    app = launch(settings, AnswerEngine.build(index), block=False)
+    try:
+        yield f"http://127.0.0.1:{settings.ui_port}"
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def open_app(seeded_index) -> Iterator[str]:
+    """The app over the seed papers without a login (RAG_UI_AUTH unset)."""
+    with running_app(seeded_index) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def locked_app(seeded_index) -> Iterator[str]:
+    """The app over the seed papers with RAG_UI_AUTH=ann:s3cret."""
+    with running_app(seeded_index, API_LOGIN) as url:
+        yield url

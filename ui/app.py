@@ -9,6 +9,7 @@ import re
 import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,12 +20,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag.answer import AnswerEngine  # noqa: E402
+from rag.api import CollectionAPI  # noqa: E402
+from rag.bibtex import answer_bibtex  # noqa: E402
 from rag.errors import RagError, SeedError  # noqa: E402
 from rag.index import PaperIndex  # noqa: E402
-from rag.papers import load_papers, read_text  # noqa: E402
+from rag.papers import SEED_SUFFIXES, load_papers, read_text  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.types import Answer  # noqa: E402
 from ui import render  # noqa: E402
+from ui.api import API_PATH, MCP_PATH, add_gradio_endpoints, routes_and_lifespan  # noqa: E402
 
 UPLOADS = "uploads"
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -93,16 +97,16 @@ def check_port(settings: Settings) -> None:
 
 
 def upload_name(path: Path, data: bytes) -> str:
-    """A safe file name for an upload, unique per content: <stem>_<sha256[:12]>.txt."""
+    """A safe file name for an upload, unique per content: <stem>_<sha256[:12]><.txt or .bib>."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("._")[:60] or "upload"
-    return f"{stem}_{hashlib.sha256(data).hexdigest()[:12]}.txt"
+    return f"{stem}_{hashlib.sha256(data).hexdigest()[:12]}{path.suffix.lower()}"
 
 
 def validate_upload(path: Path, settings: Settings) -> bytes:
     """The bytes of an uploaded seed file; SeedError with a clear message if it cannot be one."""
     name = path.name
-    if path.suffix.lower() != ".txt":
-        raise SeedError(f"{name}: only .txt files in the seed format can be added.")
+    if path.suffix.lower() not in SEED_SUFFIXES:
+        raise SeedError(f"{name}: only .txt files in the seed format or .bib files (BibTeX) can be added.")
     size = path.stat().st_size
     if size > settings.ui_max_upload_mb * 1024 * 1024:
         raise SeedError(f"{name} is {size / 1024 / 1024:.1f} MB; the limit is {settings.ui_max_upload_mb:g} MB "
@@ -113,9 +117,11 @@ def validate_upload(path: Path, settings: Settings) -> bytes:
         raise SeedError(f"{name}: {error}") from None
     loaded = load_papers([path])
     if not loaded.papers:
-        reasons = "; ".join(s.reason for s in loaded.skipped) or "no abstract found"
-        raise SeedError(f"{name}: nothing to add ({reasons}). Each abstract starts with 'Abstract:'; "
-                        "an optional first line names the affiliation.")
+        reasons = "; ".join((f"line {s.line}: " if s.line else "") + s.reason for s in loaded.skipped) \
+            or "no abstract found"
+        hint = ("Each entry needs an abstract field." if path.suffix.lower() == ".bib" else
+                "Each abstract starts with 'Abstract:'; an optional first line names the affiliation.")
+        raise SeedError(f"{name}: nothing to add ({reasons}). {hint}")
     return path.read_bytes()
 
 
@@ -175,6 +181,17 @@ class Handlers:
         """Forget the conversation."""
         return [], [], render.sources_html([], {}), render.status_html(None), "", ""
 
+    def bibtex(self, history: list[Answer]) -> tuple:
+        """The BibTeX of the last answer's cited papers, and the download button with it as a .bib file."""
+        text = answer_bibtex(history[-1], self.papers) if history else ""
+        if not text:
+            return "", gr.DownloadButton(value=None, visible=False)
+        folder = Path(tempfile.gettempdir()) / "rag-bibtex"  # a folder Gradio may serve files from
+        folder.mkdir(exist_ok=True)
+        path = folder / f"citations_{hashlib.sha256(text.encode()).hexdigest()[:12]}.bib"
+        path.write_text(text, encoding="utf-8")
+        return text, gr.DownloadButton(value=str(path), visible=True)
+
     def filter_papers(self, query: str) -> tuple:
         """The papers table filtered by the filter box, and the count shown."""
         rows = render.paper_rows(self.papers, query or "")
@@ -183,7 +200,7 @@ class Handlers:
     def upload(self, file: str | None, query: str, progress: gr.Progress = gr.Progress()) -> tuple:
         """Validate, store and ingest an uploaded seed file; refresh the table and the paper selector."""
         if not file:
-            return render.upload_html(False, "Choose a .txt file first."), gr.skip(), gr.skip(), gr.skip()
+            return render.upload_html(False, "Choose a .txt or .bib file first."), gr.skip(), gr.skip(), gr.skip()
         try:
             dest = save_upload(Path(file), self.settings)
             progress((0, None), desc="embedding")
@@ -198,14 +215,16 @@ class Handlers:
                 gr.Dropdown(choices=render.paper_choices(self.papers)))
 
 
-def build_app(engine: AnswerEngine) -> gr.Blocks:
-    """The Gradio app over one shared engine: chat beside its sources, the papers table, upload."""
+def build_app(engine: AnswerEngine, api: CollectionAPI | None = None) -> gr.Blocks:
+    """The Gradio app over one shared engine: chat beside its sources, the papers table, upload, and the
+    typed endpoints for programs (over `api`, which the JSON routes and MCP share when launched)."""
     handlers = Handlers(engine)
     with gr.Blocks(title="rag: cited answers from paper abstracts") as app:
         history = gr.State([])
         gr.Markdown("## Cited answers from research-paper abstracts")
         with gr.Tab("Chat"):
-            chat, question, send, status, selected, examples, clear, markdown, sources = chat_tab(handlers)
+            chat, question, send, status, selected, examples, clear, markdown, sources, bibtex, bibtex_file = \
+                chat_tab(handlers)
         with gr.Tab("Papers"):
             query, count, table, upload_file, upload_status, add = papers_tab(handlers)
         ask_inputs = [question, history, selected]
@@ -215,9 +234,11 @@ def build_app(engine: AnswerEngine) -> gr.Blocks:
         examples.load_input_event.then(handlers.ask, ask_inputs, ask_outputs, api_visibility="private")
         clear.click(handlers.clear, None, ask_outputs, api_name="clear")
         chat.clear(handlers.clear, None, ask_outputs, api_visibility="private")
+        markdown.change(handlers.bibtex, history, [bibtex, bibtex_file], api_visibility="private")
         query.change(handlers.filter_papers, query, [table, count], api_name="papers")
         add.click(handlers.upload, [upload_file, query], [upload_status, table, count, selected],
                   api_name="upload", concurrency_limit=1)
+        add_gradio_endpoints(api or CollectionAPI(engine))
     return app
 
 
@@ -238,13 +259,20 @@ def chat_tab(handlers: Handlers) -> tuple:
                                    label="Limit to papers (none selected = all papers)", elem_id="rag-limit")
             examples = gr.Examples(example_questions(handlers.engine), inputs=[question], label="Example questions")
             clear = gr.Button("Clear conversation", elem_id="rag-clear", size="sm")
-            markdown = gr.Code("", language="markdown", label="Answer as Markdown (with references)",
-                               interactive=False, wrap_lines=True, show_line_numbers=False, buttons=["copy"],
-                               lines=4, elem_id="rag-markdown")
+            with gr.Row():
+                markdown = gr.Code("", language="markdown", label="Answer as Markdown (with references)",
+                                   interactive=False, wrap_lines=True, show_line_numbers=False, buttons=["copy"],
+                                   lines=4, elem_id="rag-markdown")
+                with gr.Column():
+                    bibtex = gr.Code("", language=None, label="Cited papers as BibTeX", interactive=False,
+                                     wrap_lines=True, show_line_numbers=False, buttons=["copy"], lines=4,
+                                     max_lines=20, elem_id="rag-bibtex")
+                    bibtex_file = gr.DownloadButton("Download .bib", visible=False, size="sm",
+                                                    elem_id="rag-bibtex-download")
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(render.sources_html([], {}), elem_id="rag-sources", js_on_load=None)
-    return chat, question, send, status, selected, examples, clear, markdown, sources
+    return chat, question, send, status, selected, examples, clear, markdown, sources, bibtex, bibtex_file
 
 
 def papers_tab(handlers: Handlers) -> tuple:
@@ -258,12 +286,16 @@ def papers_tab(handlers: Handlers) -> tuple:
                          datatype=render.PAPER_TYPES, interactive=False, wrap=True, elem_id="rag-papers",
                          column_widths=["40%", "7%", "23%", "15%", "15%"])
     gr.Markdown(f"### Add abstracts\nA UTF-8 `.txt` file in the seed format (each abstract starts with "
-                f"`Abstract:`, an optional first line names the affiliation), at most "
-                f"{handlers.settings.ui_max_upload_mb:g} MB.")
+                f"`Abstract:`, an optional first line names the affiliation), or a `.bib` export of your reference "
+                f"manager (entries with an abstract), at most {handlers.settings.ui_max_upload_mb:g} MB.")
     with gr.Row():
-        upload_file = gr.File(label="Seed file (.txt)", file_types=[".txt"], type="filepath", elem_id="rag-upload")
+        upload_file = gr.File(label="Seed file (.txt) or BibTeX (.bib)", file_types=list(SEED_SUFFIXES),
+                              type="filepath", elem_id="rag-upload")
         upload_status = gr.HTML("", elem_id="rag-upload-status", js_on_load=None)
     add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
+    gr.Markdown(f"### For programs\nJSON API at `{API_PATH}` (schema: `{API_PATH}/openapi.json`), MCP server at "
+                f"`{MCP_PATH}` (streamable HTTP), typed endpoints under \"Use via API\" at the bottom of the page; "
+                "with a login, send the same user and password (HTTP Basic auth).", elem_id="rag-programs")
     return query, count, table, upload_file, upload_status, add
 
 
@@ -315,7 +347,9 @@ def launch(settings: Settings | None = None, engine: AnswerEngine | None = None,
     check_port(settings)
     warm = engine is None  # an engine handed in is the caller's to warm up
     engine = engine or prepare(settings, log=log)
-    app = build_app(engine)
+    api = CollectionAPI(engine)
+    app = build_app(engine, api)
+    routes, lifespan = routes_and_lifespan(api, auth, settings.ui_host)
     app.queue(default_concurrency_limit=settings.ui_concurrency)
     limit_mb = max(settings.ui_max_upload_mb * 4, 8)  # Gradio's hard cap; the handler enforces the real limit
     try:
@@ -323,7 +357,8 @@ def launch(settings: Settings | None = None, engine: AnswerEngine | None = None,
                    prevent_thread_lock=True, quiet=True, show_error=False, ssr_mode=False, pwa=False,
                    mcp_server=False, enable_monitoring=False, max_threads=max(40, 4 * settings.ui_concurrency),
                    max_file_size=f"{limit_mb:g}mb", css=render.CSS, js=CITE_JS,
-                   auth_message="Log in with the RAG_UI_AUTH user and password.")
+                   auth_message="Log in with the RAG_UI_AUTH user and password.",
+                   app_kwargs={"routes": routes, "lifespan": lifespan})
     except OSError as error:
         raise RagError(f"Cannot listen on {url(settings)} ({error}). Choose another port with --port or "
                        "RAG_UI_PORT.") from None
