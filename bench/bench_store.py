@@ -25,15 +25,15 @@ What is real and what is projected for generated sizes
   * The chunk vectors written to the store are synthetic but realistically distributed: a few hundred real
     MiniLM sentence embeddings (seed sentences and template sentences) form a basis; each chunk's vector is a
     normalised random (Dirichlet) mixture of the basis vectors of the sentences the chunk contains, plus noise.
-  * Writing goes through the product's store method `PaperStore.put_papers(papers, nodes)` (a delete, an add
-    of the chunks through LlamaIndex's ChromaVectorStore, an upsert of the records: three Chroma transactions
-    per call). `PaperIndex._write` calls it once per embedding batch of EMBED_BATCH_PAPERS (16) papers; each
+  * Writing goes through the product's `PaperIndex.put(papers, nodes)` (a delete, an add of the chunks through
+    LlamaIndex's ChromaVectorStore, an upsert of the records: three Chroma transactions per call; then one
+    transaction of the SQLite catalog). `PaperIndex._write` calls it once per embedding batch of EMBED_BATCH_PAPERS (16) papers; each
     call costs ~0.1 s of fsync-bound Chroma commits on this disk whatever its size, so filling 100k papers
     16 at a time would take most of an hour. The bulk of the store is therefore written with the same method
     in calls of BULK_PAPERS (500) papers, and the product's real granularity is measured on the last
     --put-sample papers, written 16 per call into the full-size store; that rate is the "store" rate of the
     ingest projection.
-  * The store version is bumped with `store.bump_version()` and BM25 is built by the product (`index.bm25`).
+  * BM25 is built by the product (`index.rebuild_bm25()`, from the catalog's chunk texts).
   * Queries are run through the real `rag.retrieve.retrieve()` (hybrid, query embedding by real MiniLM).
 
 Re-ingest of unchanged seeds
@@ -408,35 +408,25 @@ def worker(args) -> None:
             names = run_generated(index, corpus, args, res, np, MetadataMode, chunk_paper)
             phase("generated_load")
 
-        # ---- paper records and BM25 build through the product code (index.bm25 after a version bump) ----
+        # ---- paper metadata rows and the BM25 build, through the product code (both read the catalog) ----
         store = index.store
         res["product_failures"] = []
         t0 = time.perf_counter()
-        records = store.paper_records()
+        rows = index.catalog.rows()
         res["records_load_s"] = time.perf_counter() - t0
-        log(f"PaperStore.paper_records(): {len(records)} records in {res['records_load_s']:.2f}s")
-        del records
-        fetch = {"s": 0.0}
-
-        def timed(fn):
-            def wrapper():
-                t = time.perf_counter()
-                try:
-                    return fn()
-                finally:
-                    fetch["s"] += time.perf_counter() - t
-            return wrapper
-
-        store.all_chunks = timed(store.all_chunks)  # instance attribute: this bench's object only
-        store.bump_version()
+        log(f"Catalog.rows(): {len(rows)} rows in {res['records_load_s']:.2f}s")
+        del rows
         t0 = time.perf_counter()
-        bm = index.bm25
+        index.catalog.chunks_after(0)
+        res["bm25_fetch_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        index.rebuild_bm25()
         res["bm25_build_s"] = time.perf_counter() - t0
-        res["bm25_fetch_s"] = fetch["s"]
-        del store.all_chunks
-        res["chunks"] = store.count_chunks()
+        bm = index.bm25
+        res["chunks"] = index.catalog.count_chunks()
         res["papers"] = len(index.papers) if not generated else args.size
-        log(f"BM25 built in {res['bm25_build_s']:.1f}s (fetch {fetch['s']:.1f}s) over {len(bm.ids)} chunks")
+        log(f"BM25 built in {res['bm25_build_s']:.1f}s (reading the chunk texts {res['bm25_fetch_s']:.1f}s) over "
+            f"{bm.main.size} chunks")
         phase("bm25")
 
         # ---- queries ----
@@ -478,11 +468,11 @@ def worker(args) -> None:
             store.dense_query(v, settings.candidates)
             dense.append((time.perf_counter() - t0) * 1000)
         res["store_query_ms"] = {"p50": pct(dense, 50), "p95": pct(dense, 95), "max": max(dense)}
-        # the one call every query makes besides the searches: the store version read of index.bm25
+        # the one call every query makes besides the searches: the catalog version read of index.bm25
         versions = []
         for _ in range(50):
             t0 = time.perf_counter()
-            store.version  # noqa: B018
+            index.catalog.version  # noqa: B018
             versions.append((time.perf_counter() - t0) * 1000)
         res["version_ms"] = {"p50": pct(versions, 50), "p95": pct(versions, 95)}
         # hybrid retrieve() again with the query vectors precomputed: the store + BM25 + fusion part alone
@@ -653,7 +643,7 @@ def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chun
                 vectorise(p, sents, chunks)
             written += sum(len(g) for g in groups)
             t0 = time.perf_counter()
-            store.put_papers([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
+            index.put([p for p, _ in batch], {p.paper_id: g for (p, _), g in zip(batch, groups)})
             writing += time.perf_counter() - t0
             if after_batch:
                 after_batch(start, batch, chunking, writing, written)

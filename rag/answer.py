@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
@@ -31,6 +32,7 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"say|specify)|not (covered|mentioned|stated|provided)|cannot answer|can't answer|"
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
+MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 SELECT_MARGIN = 0.1
 FOLLOW_UP_SHARE = 0.5  # share of the relevance bar the last answer's papers need for a topic-less follow-up
 Event = str | Answer
@@ -98,7 +100,7 @@ class AnswerEngine(CustomQueryEngine):
             base.standalone_question, relevant = plan.standalone, bool(hits)
         generated = time.perf_counter()
         if collection and (plan.kind == Kind.COLLECTION or not relevant):
-            answer = collection_answer(base, collection)
+            answer = collection_answer(base, collection, self.index.papers)
         elif not relevant:
             answer = base.model_copy(update={"answer": prompts.REFUSAL, "abstained": True, "shape": "refusal"})
         elif plan.wants in METADATA_WANTS and len(plan.parts) == 1 and plan.kind != Kind.LIST:
@@ -213,7 +215,7 @@ class AnswerEngine(CustomQueryEngine):
 
     def warm_up(self, max_papers: int = 2000) -> None:
         """Load the models and embed the sentences of up to `max_papers` papers, so first answers are fast."""
-        for paper in list(self.index.papers.values())[:max_papers]:
+        for paper in islice(self.index.catalog.all_records(), max_papers):
             self.bank.vectors(paper)
         self.index.bm25.search("warm up", 1)
 
@@ -360,24 +362,27 @@ def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
     return f"{name} is from {paper.year}." if paper.year else None
 
 
-def collection_answer(base: Answer, query: CollectionQuery) -> Answer:
-    """The papers that pass the question's metadata filters (or all of them, counted)."""
-    papers = sorted(query.papers, key=lambda p: (-(p.year or 0), p.title))
+def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str, Paper]) -> Answer:
+    """The papers that pass the question's metadata filters (or all of them, counted), newest first."""
+    rows = sorted(query.papers, key=lambda p: (-(p.year or 0), p.title))
     where = "; ".join(query.filters)
     update = {"backend": "collection", "model": None, "shape": "collection"}
-    if not papers:
+    if not rows:
         return base.model_copy(update=update | {"answer": f"No paper in this collection matches ({where}).",
                                                 "abstained": True})
-    lines = [f"{len(papers)} paper{'s' * (len(papers) != 1)} in this collection match ({where}):"
-             if where != "all papers" else f"This collection holds {len(papers)} paper{'s' * (len(papers) != 1)}:"]
+    lines = [f"{len(rows)} paper{'s' * (len(rows) != 1)} in this collection match ({where}):"
+             if where != "all papers" else f"This collection holds {len(rows)} paper{'s' * (len(rows) != 1)}:"]
     citations = []
-    for n, paper in enumerate(papers, start=1):
+    for n, row in enumerate(rows[:MAX_LISTED], start=1):
+        paper = papers[row.paper_id]
         details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
         link = f" code: {paper.code_urls[0]}" if query.code and paper.code_urls else ""
         lines.append(f"- {paper.title} ({details}){link} [{n}]")
         citations.append(citation(n, paper, passage_for(paper, query.code), 1.0))
+    if len(rows) > MAX_LISTED:
+        lines.append(prompts.MORE_LISTED.format(more=len(rows) - MAX_LISTED))
     return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
-                                            "focus": [p.paper_id for p in papers]})
+                                            "focus": [c.paper_id for c in citations]})
 
 
 def citation(n: int, paper: Paper, text: str, support: float) -> Citation:

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from rag.bm25 import Bm25Index
+from rag.bm25 import Bm25Index, build_main
+from rag.catalog import Catalog
 from rag.embedding import load_embedder, load_tokenizer, local_model_path, model_tag
 from rag.multilingual import AbstractVectors
 from rag.names import NameIndex
 from rag.papers import METADATA_FILE, load_metadata, load_papers, stamped
+from rag.records import Records
 from rag.settings import Settings
 from rag.store import PaperStore, open_client
 from rag.types import Paper, Skipped
 
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
+
 ProgressFn = Callable[[int, int], None]
 EMBED_BATCH_PAPERS = 16
+ADOPTED = "adopted_chroma"  # set once the catalog holds everything the store held when it was created
 
 
 class IngestReport(BaseModel):
@@ -44,7 +53,11 @@ class IngestReport(BaseModel):
 
 
 class PaperIndex:
-    """Everything loaded once per process: settings, store, embedder (lazily) and BM25."""
+    """Everything one process opens: settings, store, catalog, embedder (lazily), BM25 and the paper records.
+
+    Several processes may share one data folder (and one Chroma server): ingests take turns through a file lock,
+    and each process reloads what it caches when the catalog's version moves.
+    """
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
@@ -52,10 +65,14 @@ class PaperIndex:
             local_model_path(self.settings.embed_model)  # a hub name fails here, before any work
         self.tag = model_tag(self.settings)
         self.store = PaperStore(open_client(self.settings), self.tag, self.settings.embed_model)
-        self._bm25: Bm25Index | None = None
-        self._papers: dict[str, Paper] | None = None
+        self.catalog = Catalog(self.settings.data_dir / f"catalog-{self.tag}.sqlite")
+        self._records: Records | None = None
         self._names: NameIndex | None = None
-        self._lock = threading.RLock()  # web handlers share one index: one rebuild or ingest at a time
+        self._bm25: Bm25Index | None = None
+        self._lock = threading.Lock()  # web handlers share one index: one reload at a time
+        if self.catalog.get_flag(ADOPTED) is None:
+            with self._ingest_lock():
+                self._adopt()
 
     @cached_property
     def embedder(self):
@@ -79,38 +96,38 @@ class PaperIndex:
 
     @property
     def bm25_dir(self) -> Path:
-        """Where the BM25 index of this configuration is saved."""
+        """Where the BM25 builds of this configuration are saved."""
         return self.settings.data_dir / f"bm25-{self.tag}"
 
     @property
-    def papers(self) -> dict[str, Paper]:
-        """Every indexed paper by id (cached until the next ingest)."""
-        if self._papers is None:
-            self._papers, self._names = self.store.paper_records(), None
-        return self._papers
+    def papers(self) -> Records:
+        """Every indexed paper by id, read on demand (reloaded when any process has changed the catalog)."""
+        version = self.catalog.version
+        records = self._records
+        if records is None or records.version != version:
+            with self._lock:
+                records, self._names = Records(self.catalog, version), None
+                self._records = records
+        return records
 
     @property
     def names(self) -> NameIndex:
         """The papers' names, for questions that name a paper (rebuilt with `papers`)."""
-        papers = self.papers
-        if self._names is None:
-            self._names = NameIndex(papers)
-        return self._names
+        self.papers  # noqa: B018 (drops the names when the catalog has changed)
+        names = self._names
+        if names is None:
+            names = self._names = NameIndex(self.catalog.names())
+        return names
 
     @property
     def bm25(self) -> Bm25Index:
-        """The BM25 index, rebuilt from the store whenever the store has changed since it was saved."""
-        version = self.store.version
-        if self._bm25 is not None and self._bm25.version == version:
-            return self._bm25
-        with self._lock:
-            self._papers = None
-            saved = Bm25Index.load(self.bm25_dir)
-            if saved is None or saved.version != version:
-                saved = Bm25Index(*self.store.all_chunks(), version=version)
-                saved.save(self.bm25_dir)
-            self._bm25 = saved
-            return self._bm25
+        """The saved BM25 index with the chunks written since, reloaded when the catalog has changed."""
+        version = self.catalog.version
+        bm25 = self._bm25
+        if bm25 is None or bm25.version != version:
+            with self._lock:
+                bm25 = self._bm25 = Bm25Index(self.bm25_dir, self.catalog, version)
+        return bm25
 
     def embed_query(self, text: str) -> list[float]:
         """The query vector."""
@@ -119,8 +136,18 @@ class PaperIndex:
     def ingest(self, paths: list[Path] | None = None, prune: bool = False,
                progress: ProgressFn | None = None) -> IngestReport:
         """Bring the store in line with the given seed files; only new or changed papers are embedded."""
-        with self._lock:
+        with self._ingest_lock():  # questions go on meanwhile, each seeing the batches written so far
             return self._ingest(paths, prune, progress)
+
+    @contextmanager
+    def _ingest_lock(self) -> Iterator[None]:
+        """One writer at a time across the threads and processes that share the data folder (flock)."""
+        with open(self.settings.data_dir / f"ingest-{self.tag}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _ingest(self, paths: list[Path] | None, prune: bool, progress: ProgressFn | None) -> IngestReport:
         started = time.perf_counter()
@@ -128,9 +155,11 @@ class PaperIndex:
         loaded = load_papers(paths, self._metadata(paths))
         report = IngestReport(files=loaded.files, blocks=loaded.blocks, papers=len(loaded.papers),
                               duplicates_merged=loaded.duplicates_merged, skipped=loaded.skipped)
-        self.store.index_sources()
-        existing = (self.store.paper_records() if prune else
-                    self.store.records_of([p.paper_id for p in loaded.papers], sorted(loaded.files_read)))
+        if prune:
+            existing = {p.paper_id: p for p in self.catalog.all_records()}
+        else:
+            existing = self.catalog.records([p.paper_id for p in loaded.papers])
+            existing |= self.catalog.records_from(sorted(loaded.files_read))
         wanted, stale = plan_sources(existing, loaded.papers, set(loaded.files_read), prune)
         to_embed = [p for p in wanted.values() if _needs_embedding(existing.get(p.paper_id), p)]
         embedding = {p.paper_id for p in to_embed}
@@ -141,13 +170,11 @@ class PaperIndex:
         report.unchanged = len(wanted) - len(to_embed) - len(to_update)
         report.removed = len(stale)
         if to_embed or to_update or stale:
-            self.store.bump_version()  # first, so a crash mid-way leaves the BM25 index marked stale
             self._write(to_embed, to_update, stale, report, progress)
-            self._papers = None
-            _ = self.bm25
+            self.merge_bm25_if_due()
         if self.abstract_vectors is not None:
             self._write_multilingual(list(wanted.values()), stale, report)
-        report.chunks = self.store.count_chunks()
+        report.chunks = self.catalog.count_chunks()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -161,6 +188,10 @@ class PaperIndex:
             self.store.delete_paper(paper_id)
         for paper in to_update:
             self.store.update_metadata(paper)
+        if stale or to_update:
+            with self.catalog.transaction() as db:
+                self.catalog.delete(db, stale)
+                self.catalog.put(db, to_update, {})
         for start in range(0, len(to_embed), EMBED_BATCH_PAPERS):
             batch = to_embed[start:start + EMBED_BATCH_PAPERS]
             nodes = {p.paper_id: chunk_paper(p, self.splitter) for p in batch}
@@ -170,11 +201,43 @@ class PaperIndex:
             t1 = time.perf_counter()
             for node, vector in zip(flat, vectors):
                 node.embedding = vector
-            self.store.put_papers(batch, nodes)
+            self.put(batch, nodes)
             report.embed_seconds += t1 - t0
             report.store_seconds += time.perf_counter() - t1
             if progress:
                 progress(start + len(batch), len(to_embed))
+
+    def put(self, papers: list[Paper], nodes: dict[str, list[BaseNode]]) -> None:
+        """Write embedded papers: vectors to the store first, then the catalog, where a paper counts as indexed."""
+        self.store.put_papers(papers, nodes)
+        with self.catalog.transaction() as db:
+            self.catalog.put(db, papers, {p: [(n.node_id, n.get_content()) for n in group]
+                                          for p, group in nodes.items()})
+
+    def merge_bm25_if_due(self) -> None:
+        """Fold the chunks added since the last BM25 build into a new one when they have outgrown their share."""
+        if self.bm25.needs_merge:
+            self.rebuild_bm25()
+
+    def rebuild_bm25(self) -> None:
+        """Build the BM25 index of every chunk in the catalog and switch every process to it."""
+        chunks = self.catalog.chunks_after(0)
+        build_main(self.bm25_dir, chunks)
+        self.catalog.forget_removed(chunks[-1].seq if chunks else self.catalog.last_seq())
+        with self.catalog.transaction():
+            pass  # moves the version: processes load the new build at their next question
+
+    def _adopt(self) -> None:
+        """Fill the catalog of a store written before there was one (read from Chroma once)."""
+        if self.catalog.get_flag(ADOPTED) is not None:
+            return  # another process did it while this one waited for the lock
+        records = self.store.all_records()
+        if records:
+            chunks = self.store.all_chunks()
+            with self.catalog.transaction() as db:
+                self.catalog.put(db, list(records.values()), chunks)
+            self.rebuild_bm25()
+        self.catalog.set_flag(ADOPTED, "1")
 
     def _write_multilingual(self, papers: list[Paper], stale: list[str], report: IngestReport) -> None:
         """Give every paper read an up-to-date e5 vector (also the papers of a store built before it was on)."""

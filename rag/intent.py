@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from rag.collection import CollectionQuery, parse_collection_query
 from rag.names import NameIndex, names_of, paper_names
+from rag.records import rows_of
 from rag.text import STOP, WORD_RE, stems
 from rag.types import Answer, Paper
 
@@ -270,7 +271,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     about = [papers[p] for p in dict.fromkeys(referred + named)]
     collection = None
     if not referred and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
-        collection = parse_collection_query(standalone, list(papers.values()), counts=bool(COUNT_RE.search(standalone)))
+        collection = parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
                  wants_of(standalone))
@@ -301,7 +302,7 @@ def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: 
     counts = bool(COUNT_RE.search(cues))
     collection = None
     if not named and (counts or LIST_RE.search(cues) and (years or "code" in cues or "authors" in cues)):
-        collection = parse_collection_query(" ".join([cues, question]), list(papers.values()), counts=counts)
+        collection = parse_collection_query(" ".join([cues, question]), rows_of(papers), counts=counts)
     if collection:
         kind = Kind.COLLECTION
     elif len(named) >= 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from rag.types import Paper
 
@@ -44,13 +45,18 @@ def position(question: str, name: str) -> int | None:
 class NameIndex:
     """Papers by name, looked up through the first word of each name so a question costs a few dict reads."""
 
-    def __init__(self, papers: dict[str, Paper]):
+    def __init__(self, names: Iterable[tuple[str, list[str]]]):
         self.by_first_word: dict[str, list[tuple[str, str]]] = {}
-        for paper_id, paper in papers.items():
-            for name in paper_names(paper):
+        for paper_id, aliases in names:
+            for name in aliases:
                 first = NAME_WORD.match(name)
                 if first:
                     self.by_first_word.setdefault(first.group().lower(), []).append((name, paper_id))
+
+    @classmethod
+    def of(cls, papers: Mapping[str, Paper]) -> NameIndex:
+        """The names of the given papers."""
+        return cls((paper_id, paper_names(paper)) for paper_id, paper in papers.items())
 
     def named_in(self, question: str) -> list[str]:
         """Ids of the papers the question names, longest name first."""

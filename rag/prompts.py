@@ -54,6 +54,7 @@ Last question: {question}
 Standalone question:"""
 
 REFUSAL = "The papers in this collection do not cover this."
+MORE_LISTED = "... and {more} more: narrow the question by year, venue, author, affiliation or topic."
 EXTRACTIVE_NOTE = "Quoted from the abstracts (extractive answer, no language model):"
 EXTRACTIVE_NOTES = {  # the note in the question's language: the quotes stay in the abstracts' English
     "zh": "以下内容摘自论文摘要（英文）：",

@@ -42,7 +42,7 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
     ranked = [(p, dense_papers.get(p) or sparse_papers.get(p) or f"{p}:0")  # a named paper: its first chunk
               for p in sorted(fused, key=fused.get, reverse=True)][:top_k]
     missing = [c for _, c in ranked if c not in texts]
-    texts.update(index.store.chunk_texts(missing) if missing else {})
+    texts.update(index.catalog.chunk_texts(missing) if missing else {})
     return [_hit(index, question, paper_id, chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
                  paper_id in named) for paper_id, chunk_id in ranked if paper_id in index.papers and chunk_id in texts]
 
@@ -56,7 +56,7 @@ def _multilingual(index: PaperIndex, question: str, top_k: int, paper_ids: list[
     named = [p for p in index.names.named_in(question) if allowed is None or p in allowed]
     fused = fuse([list(cosines), named], index.settings.rrf_k)
     ranked = [p for p in sorted(fused, key=fused.get, reverse=True) if p in index.papers][:top_k]
-    texts = index.store.chunk_texts([f"{p}:0" for p in ranked])
+    texts = index.catalog.chunk_texts([f"{p}:0" for p in ranked])
     return [Hit(paper=index.papers[p], text=texts.get(f"{p}:0", index.papers[p].abstract), chunk_id=f"{p}:0",
                 score=fused[p], dense=cosines.get(p, 0.0),
                 relevance=1.0 if p in named else e5_relevance(cosines.get(p, 0.0))) for p in ranked]

@@ -16,10 +16,7 @@ from rag.types import Paper
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
 
-VERSION_KEY = "rag_version"
-SOURCES_KEY = "rag_sources_indexed"
 MAX_FILTER_IDS = 500
-FILES_PER_FILTER = 100
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
@@ -66,46 +63,9 @@ class PaperStore:
                 others.add(str((self.client.get_collection(name).metadata or {}).get("embed_model", name)))
         return sorted(others)
 
-    @property
-    def version(self) -> int:
-        """A counter bumped by every change, so the BM25 index knows when it is stale."""
-        fresh = self.client.get_collection(self.chunks.name)  # another process may have ingested since
-        return int((fresh.metadata or {}).get(VERSION_KEY, 0))
-
-    def bump_version(self) -> None:
-        """Record that the chunks changed."""
-        self.chunks.modify(metadata={"embed_model": self.embed_model, VERSION_KEY: self.version + 1})
-
-    def paper_records(self) -> dict[str, Paper]:
-        """Every fully indexed paper, by id."""
+    def all_records(self) -> dict[str, Paper]:
+        """Every paper record the store holds, by id (read once, to fill a new catalog)."""
         return _records(get_all(self.papers, ["metadatas"])["metadatas"])
-
-    def records_of(self, paper_ids: list[str], sources: list[str]) -> dict[str, Paper]:
-        """The records of the given papers and of every paper read from one of the given files."""
-        metadatas = []
-        for start in range(0, len(paper_ids), MAX_FILTER_IDS):
-            ids = paper_ids[start:start + MAX_FILTER_IDS]
-            metadatas += self.papers.get(ids=ids, include=["metadatas"])["metadatas"]
-        for start in range(0, len(sources), FILES_PER_FILTER):
-            tests = [{"sources": {"$contains": s}} for s in sources[start:start + FILES_PER_FILTER]]
-            metadatas += get_all(self.papers, ["metadatas"], where=tests[0] if len(tests) == 1 else {"$or": tests}
-                                 )["metadatas"]
-        return _records(metadatas)
-
-    def index_sources(self) -> None:
-        """Give records written before their source files were indexed a `sources` list (once per store)."""
-        if (self.papers.metadata or {}).get(SOURCES_KEY):
-            return
-        got = get_all(self.papers, ["metadatas"])
-        for start in range(0, len(got["ids"]), 5000):
-            metadatas = [_record_metadata(Paper.model_validate_json(m["record"]))
-                         for m in got["metadatas"][start:start + 5000]]
-            self.papers.update(ids=got["ids"][start:start + 5000], metadatas=metadatas)
-        self.papers.modify(metadata={"embed_model": self.embed_model, SOURCES_KEY: True})
-
-    def count_chunks(self) -> int:
-        """How many chunks the store holds."""
-        return self.chunks.count()
 
     def put_papers(self, papers: list[Paper], nodes: dict[str, list[BaseNode]]) -> None:
         """Replace the papers' chunks, then write their records last: a crash before that leaves them to redo."""
@@ -130,11 +90,13 @@ class PaperStore:
         self.papers.delete(ids=[paper_id])
         self.chunks.delete(where={"paper_id": paper_id})
 
-    def all_chunks(self) -> tuple[list[str], list[str], list[str]]:
-        """Ids, paper ids and embedded text (title and chunk) of every chunk, for the BM25 index."""
+    def all_chunks(self) -> dict[str, list[tuple[str, str]]]:
+        """Every chunk as (chunk id, text), by paper (read once, to fill a new catalog)."""
         got = get_all(self.chunks, ["documents", "metadatas"])
-        texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(got["documents"], got["metadatas"])]
-        return got["ids"], [m["paper_id"] for m in got["metadatas"]], texts
+        chunks: dict[str, list[tuple[str, str]]] = {}
+        for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            chunks.setdefault(meta["paper_id"], []).append((chunk_id, text))
+        return chunks
 
     def dense_query(self, embedding: list[float], n: int, paper_ids: list[str] | None = None
                     ) -> list[tuple[str, str, str, float]]:
@@ -151,11 +113,6 @@ class PaperStore:
         return [(i, m["paper_id"], d, 1.0 - dist) for i, m, d, dist in
                 zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0])
                 if allowed is None or m["paper_id"] in allowed]
-
-    def chunk_texts(self, chunk_ids: list[str]) -> dict[str, str]:
-        """The text of the given chunks, by id."""
-        got = self.chunks.get(ids=chunk_ids, include=["documents"])
-        return dict(zip(got["ids"], got["documents"]))
 
 
 def get_all(collection, include: list[str], where: dict | None = None, page: int = 5000) -> dict[str, list]:
@@ -178,8 +135,8 @@ def _records(metadatas: list[dict]) -> dict[str, Paper]:
 
 
 def _record_metadata(paper: Paper) -> dict:
-    """A paper's record as stored: the paper itself, its content hash, and its source files for lookups."""
-    return {"record": paper.model_dump_json(), "content_hash": paper.content_hash, "sources": paper.sources}
+    """A paper's record as stored: the paper itself and its content hash."""
+    return {"record": paper.model_dump_json(), "content_hash": paper.content_hash}
 
 
 def chunk_metadata(paper: Paper) -> dict:

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEED_PAPERS, VENV_BIN, cli_env, free_port, make_settings
+from conftest import RAG_BIN, SEED_PAPERS, VENV_BIN, cli_env, copy_seeds, free_port, make_settings
+from gradio_client import Client, handle_file
+from test_ui import papers_total, serve_env, text_of, wait_ready
 
 from rag.errors import StoreError
 from rag.index import PaperIndex
@@ -84,6 +86,46 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, open
     assert (second.new, second.updated, second.unchanged) == (0, 0, SEED_PAPERS)
     assert second.embed_seconds == 0
     assert second.chunks == first.chunks
+
+
+PLONK = ("Bird Lab, Nowhere University\n"
+         "Abstract:We propose Plonkformer, a model of bird song that predicts the next syllable of a song from "
+         "spectrogram patches. Plonkformer is trained on ten thousand hours of recordings.\n")
+
+
+def test_two_app_processes_over_one_chroma_server_share_the_collection(chroma_server, tmp_path):
+    """Two `rag serve` on their own ports, one Chroma server, one shared data folder: both answer, and a paper
+    uploaded through one is found by the other at its next question."""
+    data_dir, seeds_dir = tmp_path / "data", copy_seeds(tmp_path / "seeds")
+    servers, urls = [], []
+    try:
+        for name in ("a", "b"):  # started together: their start-up ingests of seeds/ take turns on the lock
+            env = serve_env(data_dir, seeds_dir, tmp_path / name, CHROMA_HOST="127.0.0.1",
+                            CHROMA_PORT=str(chroma_server.port), RAG_MULTILINGUAL="0")
+            servers.append(subprocess.Popen([str(RAG_BIN), "serve", "--port", str(free_port())], cwd=tmp_path,
+                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env))
+        urls = [wait_ready(process, [], timeout=300) for process in servers]
+        first, second = (Client(url, verbose=False) for url in urls)
+        for client in (first, second):
+            chat, sources, *_ = client.predict("What is SynWorld?", [], api_name="/ask")
+            assert "rag-cite" in text_of(chat[-1]) and "SynWorld" in sources
+            assert papers_total(client) == SEED_PAPERS
+        upload = tmp_path / "birds.txt"
+        upload.write_text(PLONK, encoding="utf-8")
+
+        status, *_ = first.predict(handle_file(str(upload)), "", api_name="/upload")
+
+        assert "1 new" in status, status
+        chat, sources, *_ = second.predict("How does Plonkformer predict bird song?", [], api_name="/ask")
+        assert "Plonkformer" in text_of(chat[-1]) and "Plonkformer" in sources
+        assert papers_total(second) == SEED_PAPERS + 1
+    finally:
+        for process in servers:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def test_with_the_server_down_the_store_error_names_chroma_host_and_the_address(chroma_server, tmp_path,

@@ -9,7 +9,6 @@ from conftest import SEED_PAPERS, make_settings, seed_file
 
 from rag.papers import paper_id_for
 from rag.retrieve import retrieve
-from rag.store import SOURCES_KEY
 
 
 def file_names(sources: list[str]) -> set[str]:
@@ -49,21 +48,22 @@ def test_changed_abstract_replaces_the_old_paper(fresh_index, seeds_copy):
     assert papers[paper_id_for(changed)].title == smart.title  # the table row still matches its start
 
 
-def test_a_store_written_before_sources_were_indexed_still_drops_a_replaced_paper(fresh_index, seeds_copy, open_index):
+def test_a_store_written_before_the_catalog_existed_is_adopted_and_stays_incremental(fresh_index, seeds_copy,
+                                                                                     open_index):
     fresh_index.ingest()
-    papers = fresh_index.store.papers  # rewrite the records as the previous release stored them
-    old = papers.get(include=["metadatas", "embeddings", "documents"])
-    papers.delete(ids=old["ids"])
-    papers.add(ids=old["ids"], embeddings=old["embeddings"], documents=old["documents"],
-               metadatas=[{k: v for k, v in m.items() if k != "sources"} for m in old["metadatas"]])
-    papers.modify(metadata={"embed_model": fresh_index.store.embed_model, SOURCES_KEY: False})
-    smart = next(p for p in fresh_index.papers.values() if p.short_name == "SMART")
-    seed = seed_file(seeds_copy, "003_")
-    seed.write_text(seed.read_text().replace(smart.abstract, smart.abstract + " A new benchmark is released."))
+    before = {p.paper_id: p for p in fresh_index.papers.values()}
+    fresh_index.catalog.path.unlink()  # the store as the previous release left it: Chroma and nothing beside it
+    for extra in ("-wal", "-shm"):
+        Path(f"{fresh_index.catalog.path}{extra}").unlink(missing_ok=True)
 
     index = open_index(fresh_index.settings)
-    report = index.ingest()
 
+    assert {p.paper_id: p for p in index.papers.values()} == before
+    assert retrieve(index, "SynWorld", top_k=1, mode="bm25")[0].paper.short_name == "SynWorld"
+    smart = next(p for p in index.papers.values() if p.short_name == "SMART")
+    seed = seed_file(seeds_copy, "003_")
+    seed.write_text(seed.read_text().replace(smart.abstract, smart.abstract + " A new benchmark is released."))
+    report = index.ingest()
     assert (report.new, report.removed, report.unchanged) == (1, 1, SEED_PAPERS - 1)
     assert smart.paper_id not in index.papers and len(index.papers) == SEED_PAPERS
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from itertools import islice
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from rag import prompts
+from rag.records import rows_of
 from rag.types import Answer, AnswerSentence, Citation, Paper, Skipped
 
 TOKEN_RE = re.compile(r"(?P<url>https?://[^\s<>\"'\[\]()]+)|\[(?P<cites>\d+(?:\s*,\s*\d+)*)\]")
@@ -21,6 +23,7 @@ URL_TAIL = ".,;:!?"
 URL_SAFE = ":/?#@!$&*+,;=%~-._"
 UNSUPPORTED_TITLE = "not supported by the cited source"
 PAPER_HEADERS = ["title", "year", "affiliation", "sources", "links"]
+TABLE_ROWS = 500  # rows of the papers table and choices of the paper selector; the filter reaches the rest
 PAPER_TYPES = ["str", "number", "str", "str", "markdown"]
 OPEN_ABSTRACTS = 5
 NAMED_SHAPES = {"fact", "list", "compare"}
@@ -308,9 +311,9 @@ def answer_markdown(answer: Answer | None) -> str:
 # ---------------------------------------------------------------- papers tab
 
 
-def sorted_papers(papers: dict[str, Paper]) -> list[Paper]:
-    """Newest first, then by title."""
-    return sorted(papers.values(), key=lambda p: (-(p.year or 0), p.title.lower()))
+def sorted_papers(papers: Mapping[str, Paper]) -> list:
+    """The papers' metadata rows, newest first, then by title."""
+    return sorted(rows_of(papers), key=lambda p: (-(p.year or 0), p.title.lower()))
 
 
 def matches(paper: Paper, query: str) -> bool:
@@ -330,16 +333,17 @@ def links_markdown(paper: Paper) -> str:
     return " · ".join(links)
 
 
-def paper_rows(papers: dict[str, Paper], query: str = "") -> list[list]:
-    """The papers table: title, year, affiliation, source files, links; filtered by `query`."""
-    return [[p.title, p.year, "; ".join(p.affiliations), ", ".join(file_names(p.sources)),
-             links_markdown(p)]
-            for p in sorted_papers(papers) if matches(p, query)]
+def paper_rows(papers: Mapping[str, Paper], query: str = "") -> list[list]:
+    """The papers table: title, year, affiliation, source files, links; filtered by `query`, the newest
+    TABLE_ROWS shown (the filter finds the others)."""
+    found = (p for p in sorted_papers(papers) if matches(p, query))
+    return [[p.title, p.year, "; ".join(p.affiliations), ", ".join(file_names(p.sources)), links_markdown(p)]
+            for p in islice(found, TABLE_ROWS)]
 
 
-def paper_choices(papers: dict[str, Paper]) -> list[tuple[str, str]]:
-    """(label, paper_id) pairs for the "limit to papers" selector."""
-    return [(f"{p.title} ({p.year})" if p.year else p.title, p.paper_id) for p in sorted_papers(papers)]
+def paper_choices(papers: Mapping[str, Paper]) -> list[tuple[str, str]]:
+    """(label, paper_id) pairs for the "limit to papers" selector (the newest TABLE_ROWS)."""
+    return [(f"{p.title} ({p.year})" if p.year else p.title, p.paper_id) for p in sorted_papers(papers)[:TABLE_ROWS]]
 
 
 def papers_count(shown: int, total: int) -> str:
