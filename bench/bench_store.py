@@ -628,7 +628,7 @@ def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chun
             node.embedding = (v / np.linalg.norm(v)).tolist()
 
     def write_range(first: int, end: int, per_call: int, after_batch=None) -> tuple[float, float, int]:
-        """Generate, chunk, vectorise and store papers first..end-1, `per_call` per `put_papers` call.
+        """Generate, chunk, vectorise and store papers first..end-1, `per_call` per `index.put` call.
 
         Returns the seconds spent chunking, the seconds spent writing, and the chunks written.
         """
@@ -664,7 +664,7 @@ def run_generated(index, corpus: Corpus, args, res: dict, np, MetadataMode, chun
                 f"batched writes {done / writing:.0f} papers/s")
 
     chunk_s, bulk_write_s, total_chunks = write_range(0, bulk_n, BULK_PAPERS, bulk_progress)
-    # the product's write granularity (one put_papers call per embedding batch), into the full-size store
+    # the product's write granularity (one index.put call per embedding batch), into the full-size store
     put_chunk_s, put_s, put_chunks = write_range(bulk_n, size, EMBED_BATCH_PAPERS)
     chunk_s += put_chunk_s
     total_chunks += put_chunks
@@ -732,7 +732,7 @@ def tables(results: list[dict], meta: dict) -> str:
             fmt(r.get("reingest_cli_s"), 2) if "reingest_cli_s" in r else "FAILS (see problems)", peak]) + " |")
     lines += ["", "`~` = projected for the product's ingest path (`PaperIndex._write`: chunk, embed, store write per "
               "embedding batch) from measured rates: chunking of every paper, MiniLM embedding of a generated "
-              "sample, `put_papers` of the last papers (16 per call) into the full-size store (see the breakdown). Size 23 = the real "
+              "sample, `index.put` of the last papers (16 per call) into the full-size store (see the breakdown). Size 23 = the real "
               "seeds, measured end to end (model preloaded). Search = `retrieve()` hybrid end to end incl. "
               "MiniLM query embedding; store query = `PaperStore.dense_query` with a precomputed vector "
               "(n=RAG_CANDIDATES). Re-ingest = the 23 unchanged seeds (for generated sizes on top of the generated "

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 ProgressFn = Callable[[int, int], None]
 EMBED_BATCH_PAPERS = 16
+ENTRY_FIELDS = ("title", "authors", "year", "venue", "arxiv_id", "doi", "link", "bib_key")  # a BibTeX entry's
 ADOPTED = "adopted_chroma"  # set once the catalog holds everything the store held when it was created
 
 
@@ -272,6 +273,7 @@ def plan_sources(existing: dict[str, Paper], loaded: list[Paper], files_read: se
                  ) -> tuple[dict[str, Paper], list[str]]:
     """Merge what was read with what the store has: the files read are the truth for their papers.
 
+    A paper still held by a BibTeX entry that was not re-read keeps the entry's metadata.
     Returns the papers to keep (with merged sources) and the ids of papers left without a source.
     """
     wanted: dict[str, Paper] = {}
@@ -279,6 +281,8 @@ def plan_sources(existing: dict[str, Paper], loaded: list[Paper], files_read: se
         old = existing.get(paper.paper_id)
         if old:
             kept = _kept_sources(old.sources, files_read, prune)
+            if old.bib_key and not paper.bib_key and any(s.lower().endswith(".bib") for s in kept):
+                paper = paper.model_copy(update={f: getattr(old, f) for f in ENTRY_FIELDS if getattr(old, f)})
             paper = _with_sources(paper, kept + paper.sources, old.affiliations + paper.affiliations)
         wanted[paper.paper_id] = paper
     stale: list[str] = []

@@ -8,6 +8,7 @@ rest of the engine uses.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cached_property
 
 import chromadb
@@ -42,8 +43,13 @@ def passage_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.abstract}"
 
 
+def text_hash(paper: Paper) -> str:
+    """A digest of what e5 reads of a paper: a vector is stale when it changes (not when a source is added)."""
+    return hashlib.sha256(passage_text(paper).encode()).hexdigest()[:16]
+
+
 class AbstractVectors:
-    """One e5 vector per paper in its own Chroma collection; `content_hash` says when it is stale."""
+    """One e5 vector per paper in its own Chroma collection; `text_hash` says when it is stale."""
 
     def __init__(self, client: chromadb.ClientAPI, threads: int = 1):
         self.client, self.threads = client, threads
@@ -63,14 +69,14 @@ class AbstractVectors:
         if not papers:
             return []
         got = self.collection.get(ids=[p.paper_id for p in papers], include=["metadatas"])
-        have = {i: (m or {}).get("content_hash") for i, m in zip(got["ids"], got["metadatas"])}
-        return [p for p in papers if have.get(p.paper_id) != p.content_hash]
+        have = {i: (m or {}).get("text_hash") for i, m in zip(got["ids"], got["metadatas"])}
+        return [p for p in papers if have.get(p.paper_id) != text_hash(p)]
 
     def put(self, papers: list[Paper]) -> None:
         """Embed and store the papers' abstracts."""
         vectors = self.embedder.passages([passage_text(p) for p in papers])
         self.collection.upsert(ids=[p.paper_id for p in papers], embeddings=vectors.tolist(),
-                               metadatas=[{"content_hash": p.content_hash} for p in papers])
+                               metadatas=[{"text_hash": text_hash(p)} for p in papers])
 
     def delete(self, paper_ids: list[str]) -> None:
         """Forget these papers."""

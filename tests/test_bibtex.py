@@ -218,6 +218,11 @@ def test_bib_upload_on_the_page_adds_papers_and_fills_the_bibtex_box(tmp_path, s
     assert button.visible and Path(button.value["path"]).read_text(encoding="utf-8") == bibtex
     assert handlers.bibtex([])[0] == ""
 
+    index.ingest([seeds_copy])  # the seeds read again alone (as `rag serve` does at start): the entry still counts
+    (smart,) = [p for p in handlers.papers.values() if p.short_name == "SMART"]
+    assert smart.bib_key == "qian_smart_2025" and smart.title == "SMART: Self-Aware Agent for Tool Overuse Mitigation"
+    assert stored.name in {Path(s).name for s in smart.sources}
+
 
 @pytest.mark.parametrize("name, data, message", [
     ("broken.bib", BROKEN, "nothing to add (line 1: entry 'broken_2024' is not valid BibTeX"),
