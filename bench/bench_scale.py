@@ -7,12 +7,13 @@ Usage (from the repository root; build once, then measure on an idle machine):
     .venv/bin/python bench/bench_scale.py build --size 100000 --mode embedded --dir /tmp/scale-100k
     .venv/bin/python bench/bench_scale.py measure --dir /tmp/scale-100k --queries 100
 
-`build` fills a store with generated abstracts exactly as bench_store.py does (real chunking, chunk vectors that
-are mixtures of real MiniLM sentence embeddings, written through the product's `PaperIndex.put`), then builds
-BM25 with the product's `rebuild_bm25()`. With `--mode server` the store lives in a `chroma run` server started
-on the folder's `chroma-server/` (by `measure` too).
+`build` fills an embedded store with generated abstracts exactly as bench_store.py does (real chunking, chunk
+vectors that are mixtures of real MiniLM sentence embeddings, written through the product's `PaperIndex.put`),
+then builds BM25 with the product's `rebuild_bm25()`.
 
-`measure` runs every figure in a fresh process (`probe`), one after the other:
+`measure` works on a copy of the built folder (so it can be run again); with `--mode server` the copy's Chroma
+folder is served by `chroma run` on 127.0.0.1 (the same files: embedded and server stores share the format)
+and every process reaches the store through it. It runs each figure in a fresh process (`probe`):
   add      `PaperIndex.ingest(seeds/)` of the 23 real seed papers, not yet in the store: real MiniLM embedding,
            real writes, BM25 kept in step (the models are loaded before the clock starts). Once with
            RAG_MULTILINGUAL off and the e5 vectors timed apart.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -45,13 +47,17 @@ def settings_for(folder: Path, port: int | None, multilingual: bool):
     return Settings(data_dir=folder / "data", seeds_dir=SEEDS, multilingual=multilingual, **extra)
 
 
-def with_server(folder: Path):
-    """A `chroma run` over the folder's server store when the build used one, else None."""
-    if not (folder / "chroma-server").exists():
-        return None
+def working_copy(built: Path, mode: str) -> tuple[Path, ChromaServer | None]:
+    """A fresh copy of the built folder, and the Chroma server over it in server mode."""
+    folder = built.with_name(built.name + f"-{mode}-run")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(built, folder)
+    if mode == "embedded":
+        return folder, None
+    (folder / "data" / "chroma").rename(folder / "chroma-server")
     server = ChromaServer(folder / "chroma-server", folder / "chroma-server.log")
     server.start()
-    return server
+    return folder, server
 
 
 def build(args) -> None:
@@ -64,26 +70,18 @@ def build(args) -> None:
 
     folder = args.dir
     folder.mkdir(parents=True, exist_ok=True)
-    server = None
-    if args.mode == "server":
-        (folder / "chroma-server").mkdir(exist_ok=True)
-        server = with_server(folder)
-    try:
-        index = PaperIndex(settings_for(folder, server.port if server else None, multilingual=False))
-        res: dict = {"size": args.size, "mode": args.mode}
-        seed_papers = load_papers([SEEDS]).papers
-        run_generated(index, Corpus(seed_papers, args.seed), argparse.Namespace(
-            size=args.size, seed=args.seed, embed_sample=args.embed_sample, put_sample=args.put_sample,
-            noise=0.35), res, np, MetadataMode, chunk_paper)
-        started = time.perf_counter()
-        index.rebuild_bm25()
-        res["bm25_build_s"] = time.perf_counter() - started
-        res["chunks"] = index.catalog.count_chunks()
-        (folder / "build.json").write_text(json.dumps(res, default=float, indent=1))
-        print(json.dumps({k: res[k] for k in ("size", "chunks", "bm25_build_s", "embed_pps", "put_pps")}))
-    finally:
-        if server:
-            server.stop()
+    index = PaperIndex(settings_for(folder, None, multilingual=False))
+    res: dict = {"size": args.size}
+    seed_papers = load_papers([SEEDS]).papers
+    run_generated(index, Corpus(seed_papers, args.seed), argparse.Namespace(
+        size=args.size, seed=args.seed, embed_sample=args.embed_sample, put_sample=args.put_sample,
+        noise=0.35), res, np, MetadataMode, chunk_paper)
+    started = time.perf_counter()
+    index.rebuild_bm25()
+    res["bm25_build_s"] = time.perf_counter() - started
+    res["chunks"] = index.catalog.count_chunks()
+    (folder / "build.json").write_text(json.dumps(res, default=float, indent=1))
+    print(json.dumps({k: res[k] for k in ("size", "chunks", "bm25_build_s", "embed_pps", "put_pps")}))
 
 
 def memory_mb() -> tuple[float, float]:
@@ -151,11 +149,11 @@ def run_probe(folder: Path, what: str, port: int | None, queries: int) -> dict:
 
 
 def measure(args) -> None:
-    folder = args.dir
-    server = with_server(folder)
+    folder, server = working_copy(args.dir, args.mode)
     port = server.port if server else None
     try:
-        results = {"build": json.loads((folder / "build.json").read_text()), "load_before": os.getloadavg()[0]}
+        results = {"mode": args.mode, "build": json.loads((folder / "build.json").read_text()),
+                   "load_before": os.getloadavg()[0]}
         results["add"] = run_probe(folder, "add", port, args.queries)
         env = dict(os.environ, RAG_DATA_DIR=str(folder / "data"), RAG_MULTILINGUAL="0")
         if port:
@@ -174,6 +172,7 @@ def measure(args) -> None:
     finally:
         if server:
             server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(results, default=float, indent=1))
 
 
@@ -187,13 +186,13 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build")
     b.add_argument("--size", type=int, required=True)
-    b.add_argument("--mode", choices=["embedded", "server"], default="embedded")
     b.add_argument("--dir", type=Path, required=True)
     b.add_argument("--seed", type=int, default=1234)
     b.add_argument("--embed-sample", type=int, default=50)
     b.add_argument("--put-sample", type=int, default=64)
     m = sub.add_parser("measure")
     m.add_argument("--dir", type=Path, required=True)
+    m.add_argument("--mode", choices=["embedded", "server"], default="embedded")
     m.add_argument("--queries", type=int, default=100)
     p = sub.add_parser("probe")
     p.add_argument("--dir", type=Path, required=True)
