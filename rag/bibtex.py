@@ -58,15 +58,17 @@ FORMAT.indent, FORMAT.block_separator = "  ", "\n"
 # ---------------------------------------------------------------- in
 
 
-def bib_blocks(text: str, path: str) -> tuple[list[Block], list[Skipped], bool]:
-    """The abstracts of a .bib file's entries, with each entry's metadata; also whether every block parsed.
+def bib_blocks(text: str, path: str) -> tuple[list[Block], list[Skipped], list[Skipped], bool]:
+    """The abstracts of a .bib file's entries with each entry's metadata, what was skipped, notes on duplicate
+    keys, and whether every block parsed.
 
     Entries without an abstract and blocks that are not valid BibTeX are skipped and reported by line and key.
-    A duplicate key is reported; its entry is kept as another paper when its abstract differs.
+    A duplicate key is noted; its entry is kept as another paper when its abstract differs.
     """
     library = _parse(text)
     blocks: list[Block] = []
     skipped: list[Skipped] = []
+    notes: list[Skipped] = []
     first: dict[str, Block] = {}
     complete = True
     for item in library.blocks:
@@ -86,12 +88,12 @@ def bib_blocks(text: str, path: str) -> tuple[list[Block], list[Skipped], bool]:
         earlier = first.setdefault(entry.key, block)
         if earlier is not block:
             outcome = "same abstract, merged" if earlier.text == abstract else "abstracts differ, kept both"
-            skipped.append(Skipped(path=path, line=block.line,
-                                   reason=f"duplicate key '{entry.key}' (first at line {earlier.line}): {outcome}"))
+            notes.append(Skipped(path=path, line=block.line,
+                                 reason=f"duplicate key '{entry.key}' (first at line {earlier.line}): {outcome}"))
         blocks.append(block)
     if not blocks and not skipped:
         skipped.append(Skipped(path=path, reason="no BibTeX entries found"))
-    return blocks, skipped, complete
+    return blocks, skipped, notes, complete
 
 
 def entry_metadata(entry: Entry) -> dict[str, Any]:

@@ -103,6 +103,8 @@ def ingest(
     table.add_row("seconds", f"{report.seconds:.2f}")
     table.add_row("multilingual", f"{report.multilingual_papers} papers in {report.multilingual_seconds:.2f} s")
     out.print(table)
+    for note in report.notes:
+        err.print(f"note: {note}", highlight=False)
     for skipped in report.skipped:
         err.print(f"[yellow]warning:[/yellow] skipped {skipped}", highlight=False)
     if report.skipped:

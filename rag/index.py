@@ -46,6 +46,7 @@ class IngestReport(BaseModel):
     duplicates_merged: int = 0
     chunks: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
+    notes: list[Skipped] = Field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
     store_seconds: float = 0.0
@@ -155,7 +156,7 @@ class PaperIndex:
         paths = paths or [self.settings.seeds_dir]
         loaded = load_papers(paths, self._metadata(paths))
         report = IngestReport(files=loaded.files, blocks=loaded.blocks, papers=len(loaded.papers),
-                              duplicates_merged=loaded.duplicates_merged, skipped=loaded.skipped)
+                              duplicates_merged=loaded.duplicates_merged, skipped=loaded.skipped, notes=loaded.notes)
         if prune:
             existing = {p.paper_id: p for p in self.catalog.all_records()}
         else:

@@ -171,6 +171,7 @@ def load_papers(paths: list[Path], metadata: list[dict[str, str]] | None = None)
     by_id: dict[str, list[Block]] = {}
     blocks_seen = 0
     files_read: list[str] = []
+    notes: list[Skipped] = []
     for file in files:
         try:
             text = read_text(file)
@@ -180,7 +181,8 @@ def load_papers(paths: list[Path], metadata: list[dict[str, str]] | None = None)
         if file.suffix.lower() == ".bib":
             from rag.bibtex import bib_blocks  # rag.bibtex builds on this module's Block
 
-            blocks, bad, complete = bib_blocks(text, str(file))
+            blocks, bad, noted, complete = bib_blocks(text, str(file))
+            notes.extend(noted)
         else:
             (blocks, bad), complete = parse_blocks(text, str(file)), True
         if complete:  # a file read only in part is not the truth about the papers it held before
@@ -191,4 +193,4 @@ def load_papers(paths: list[Path], metadata: list[dict[str, str]] | None = None)
             by_id.setdefault(paper_id_for(block.text), []).append(block)
     papers = [make_paper(blocks, metadata or []) for blocks in by_id.values()]
     return LoadResult(papers=papers, files_read=files_read, files=len(files), blocks=blocks_seen,
-                      duplicates_merged=blocks_seen - len(papers), skipped=skipped)
+                      duplicates_merged=blocks_seen - len(papers), skipped=skipped, notes=notes)

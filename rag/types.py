@@ -55,6 +55,7 @@ class LoadResult(BaseModel):
     blocks: int = 0
     duplicates_merged: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
+    notes: list[Skipped] = Field(default_factory=list)  # input that was loaded but deserves a word (duplicate keys)
 
 
 class Hit(BaseModel):

@@ -57,14 +57,15 @@ def test_export_entries_become_papers_with_their_own_metadata():
 
 def test_entries_without_abstract_and_duplicate_keys_are_reported_by_key_and_line():
     loaded = load_papers([EXPORT])
-    warnings = [str(s) for s in loaded.skipped]
+    (skipped,) = [str(s) for s in loaded.skipped]
+    warnings = [str(s) for s in loaded.notes]  # kept, but worth a word
 
-    assert any(re.fullmatch(rf"{EXPORT}:\d+: entry 'vaswani_attention_2017' has no abstract", w) for w in warnings)
+    assert re.fullmatch(rf"{EXPORT}:\d+: entry 'vaswani_attention_2017' has no abstract", skipped)
     assert any(re.fullmatch(rf"{EXPORT}:\d+: duplicate key 'chen_graph_2023' \(first at line \d+\): abstracts differ, "
                             r"kept both", w) for w in warnings), warnings
     assert any(re.fullmatch(rf"{EXPORT}:\d+: duplicate key 'lee_tiny_2024' \(first at line \d+\): same abstract, "
                             r"merged", w) for w in warnings), warnings
-    assert len(warnings) == 3
+    assert len(warnings) == 2
     chens = sorted(p.title for p in loaded.papers if p.bib_key == "chen_graph_2023")
     assert chens == ["Graph Prompting for Molecule Captioning", "Graph Pruning for Fast Message Passing"]
     assert [p.bib_key for p in loaded.papers].count("lee_tiny_2024") == 1
@@ -148,6 +149,8 @@ def test_cli_ingests_a_bib_file_and_names_the_entries_it_skipped(rag_cli, tmp_pa
     assert f"│ papers            │ {EXPORT_PAPERS}" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert any("'vaswani_attention_2017' has no abstract" in w for w in warnings), result.stderr
+    assert any(line.startswith("note:") and "duplicate key 'chen_graph_2023'" in line and "kept both" in line
+               for line in result.stderr.splitlines()), result.stderr
     papers = json.loads(rag_cli("papers", "--json", env=env).stdout)
     muller = next(p for p in papers if p["bib_key"] == "muller_uberlegene_2024")
     assert muller["title"] == "Überlegene BERT-Modelle für Graph-basiertes Retrieval"

@@ -211,7 +211,8 @@ class Handlers:
         message = (f"Added {Path(file).name}: {report.new} new, {report.updated} updated, "
                    f"{report.unchanged} already known. {len(self.papers)} papers are searchable now.")
         rows, count = self.filter_papers(query)
-        return (render.upload_html(True, message, [render.skipped_line(s) for s in report.skipped]), rows, count,
+        details = [render.skipped_line(s) for s in report.notes + report.skipped]
+        return (render.upload_html(True, message, details), rows, count,
                 gr.Dropdown(choices=render.paper_choices(self.papers)))
 
 
