@@ -1,6 +1,7 @@
 """The catalog: one SQLite file beside the vector store with every paper record, its chunk texts and the store
-version, written by the ingest that writes the vectors. Records are read by id, lists from compact columns, and
-BM25 is built from the chunk texts, so nothing reads the whole collection back out of Chroma."""
+version, written by the ingest that writes the vectors. Records are read by id; lists and names come from the
+compact `papers` table (the records, a few KB each, live in a table of their own so scans stay small); BM25 is
+built from the chunk texts, so nothing reads the whole collection back out of Chroma."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from rag.types import Paper
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS papers (
-    paper_id TEXT PRIMARY KEY, record TEXT NOT NULL, content_hash TEXT NOT NULL, title TEXT NOT NULL,
-    short_name TEXT, year INTEGER, venue TEXT, authors TEXT, arxiv_id TEXT, code_url TEXT,
-    affiliations TEXT NOT NULL, sources TEXT NOT NULL, names TEXT NOT NULL);
+    paper_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, title TEXT NOT NULL, short_name TEXT, year INTEGER,
+    venue TEXT, authors TEXT, arxiv_id TEXT, code_url TEXT, affiliations TEXT NOT NULL, sources TEXT NOT NULL,
+    names TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (paper_id TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (source TEXT NOT NULL, paper_id TEXT NOT NULL, PRIMARY KEY (source, paper_id));
 CREATE TABLE IF NOT EXISTS chunks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT NOT NULL UNIQUE, paper_id TEXT NOT NULL,
@@ -111,10 +113,11 @@ class Catalog:
         """Write papers' records; for papers in `chunks` also replace their chunks, (chunk id, text) each."""
         for paper in papers:
             self._drop_sources(db, paper.paper_id)
-            db.execute("INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                paper.paper_id, paper.model_dump_json(), paper.content_hash, paper.title, paper.short_name,
-                paper.year, paper.venue, paper.authors, paper.arxiv_id, paper.code_urls[0] if paper.code_urls else None,
+            db.execute("INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                paper.paper_id, paper.content_hash, paper.title, paper.short_name, paper.year, paper.venue,
+                paper.authors, paper.arxiv_id, paper.code_urls[0] if paper.code_urls else None,
                 json.dumps(paper.affiliations), json.dumps(paper.sources), json.dumps(paper_names(paper))))
+            db.execute("INSERT OR REPLACE INTO records VALUES (?, ?)", (paper.paper_id, paper.model_dump_json()))
             db.executemany("INSERT OR IGNORE INTO sources VALUES (?, ?)", [(s, paper.paper_id) for s in paper.sources])
             if paper.paper_id in chunks:
                 self._drop_chunks(db, paper.paper_id)
@@ -127,6 +130,7 @@ class Catalog:
             self._drop_sources(db, paper_id)
             self._drop_chunks(db, paper_id)
             db.execute("DELETE FROM papers WHERE paper_id = ?", (paper_id,))
+            db.execute("DELETE FROM records WHERE paper_id = ?", (paper_id,))
 
     @staticmethod
     def _drop_sources(db: sqlite3.Connection, paper_id: str) -> None:
@@ -154,7 +158,7 @@ class Catalog:
         for start in range(0, len(paper_ids), PAGE):
             page = paper_ids[start:start + PAGE]
             marks = ",".join("?" * len(page))
-            for paper_id, record in self._query(f"SELECT paper_id, record FROM papers WHERE paper_id IN ({marks})",
+            for paper_id, record in self._query(f"SELECT paper_id, record FROM records WHERE paper_id IN ({marks})",
                                                 page):
                 found[paper_id] = Paper.model_validate_json(record)
         return found
@@ -170,7 +174,7 @@ class Catalog:
 
     def all_records(self) -> Iterator[Paper]:
         """Every record (reads them all: for pruning and exports, not for answering)."""
-        for (record,) in self._query("SELECT record FROM papers"):
+        for (record,) in self._query("SELECT record FROM records"):
             yield Paper.model_validate_json(record)
 
     def ids(self) -> list[str]:

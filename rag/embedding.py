@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,19 @@ def load_embedder(settings: Settings) -> BaseEmbedding:  # llama_index is import
         return HuggingFaceEmbedding(model_name=str(path), device="cpu", embed_batch_size=settings.embed_batch_size)
     except OSError as err:
         raise EmbeddingError(f"Could not load the embedding model from {path}: {err}") from err
+
+
+@contextmanager
+def all_cores() -> Iterator[None]:
+    """Let the local model use every core (for ingest batches; queries keep RAG_EMBED_THREADS)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or before)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def load_tokenizer(settings: Settings, embedder: BaseEmbedding) -> Callable[[str], list]:

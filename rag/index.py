@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from rag.bm25 import Bm25Index, build_main
 from rag.catalog import Catalog
-from rag.embedding import load_embedder, load_tokenizer, local_model_path, model_tag
+from rag.embedding import all_cores, load_embedder, load_tokenizer, local_model_path, model_tag
 from rag.multilingual import AbstractVectors
 from rag.names import NameIndex
 from rag.papers import METADATA_FILE, load_metadata, load_papers, stamped
@@ -199,7 +199,8 @@ class PaperIndex:
             nodes = {p.paper_id: chunk_paper(p, self.splitter) for p in batch}
             flat = [n for group in nodes.values() for n in group]
             t0 = time.perf_counter()
-            vectors = self.embedder.get_text_embedding_batch([n.get_content(MetadataMode.EMBED) for n in flat])
+            with all_cores():
+                vectors = self.embedder.get_text_embedding_batch([n.get_content(MetadataMode.EMBED) for n in flat])
             t1 = time.perf_counter()
             for node, vector in zip(flat, vectors):
                 node.embedding = vector
@@ -233,9 +234,8 @@ class PaperIndex:
         """Fill the catalog of a store written before there was one (read from Chroma once)."""
         if self.catalog.get_flag(ADOPTED) is not None:
             return  # another process did it while this one waited for the lock
-        records = self.store.all_records()
+        records, chunks = self.store.contents()
         if records:
-            chunks = self.store.all_chunks()
             with self.catalog.transaction() as db:
                 self.catalog.put(db, list(records.values()), chunks)
             self.rebuild_bm25()

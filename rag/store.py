@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
 
 MAX_FILTER_IDS = 500
+RECORD_KEY = "record"  # the paper's record, as JSON, in its first chunk's metadata
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
@@ -37,15 +38,14 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
 
 
 class PaperStore:
-    """Chunk vectors and paper records of one embedding configuration (`tag` names both collections)."""
+    """Chunk vectors of one embedding configuration (`tag` names the collection); each paper's record rides on
+    its first chunk, so the store alone can rebuild the catalog."""
 
     def __init__(self, client: chromadb.ClientAPI, tag: str, embed_model: str):
         self.client, self.tag, self.embed_model = client, tag, embed_model
-        meta = {"embed_model": embed_model}
         self.chunks = client.get_or_create_collection(
-            f"chunks-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata=meta, embedding_function=None)
-        self.papers = client.get_or_create_collection(
-            f"papers-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata=meta, embedding_function=None)
+            f"chunks-{tag}", configuration={"hnsw": {"space": "cosine"}}, metadata={"embed_model": embed_model},
+            embedding_function=None)
 
     @cached_property
     def vector_store(self):
@@ -57,46 +57,52 @@ class PaperStore:
     def other_models(self) -> list[str]:
         """Embedding models that built other collections in the same store."""
         names = {c.name if hasattr(c, "name") else str(c) for c in self.client.list_collections()}
-        others = set()
-        for name in names - {self.chunks.name, self.papers.name}:
-            if name.startswith("chunks-"):
-                others.add(str((self.client.get_collection(name).metadata or {}).get("embed_model", name)))
-        return sorted(others)
-
-    def all_records(self) -> dict[str, Paper]:
-        """Every paper record the store holds, by id (read once, to fill a new catalog)."""
-        return _records(get_all(self.papers, ["metadatas"])["metadatas"])
+        return sorted(str((self.client.get_collection(name).metadata or {}).get("embed_model", name))
+                      for name in names - {self.chunks.name} if name.startswith("chunks-"))
 
     def put_papers(self, papers: list[Paper], nodes: dict[str, list[BaseNode]]) -> None:
-        """Replace the papers' chunks, then write their records last: a crash before that leaves them to redo."""
-        self.chunks.delete(where={"paper_id": {"$in": [p.paper_id for p in papers]}})
+        """Replace the papers' chunks, then put each record on its first chunk, last: a paper without one is
+        redone by the next ingest. Old chunks are found by id: a metadata filter scans a large collection."""
+        ids = [p.paper_id for p in papers]
+        held = {m["paper_id"] for m in self.chunks.get(ids=[f"{i}:0" for i in ids], include=["metadatas"])["metadatas"]}
+        if held:
+            self.chunks.delete(where={"paper_id": {"$in": sorted(held)}})
         self.vector_store.add([n for p in papers for n in nodes[p.paper_id]])
-        self.papers.upsert(ids=[p.paper_id for p in papers],
-                           embeddings=[nodes[p.paper_id][0].embedding for p in papers],
-                           documents=[p.abstract for p in papers],
-                           metadatas=[_record_metadata(p) for p in papers])
+        self.chunks.update(ids=[nodes[p.paper_id][0].node_id for p in papers],
+                           metadatas=[{RECORD_KEY: p.model_dump_json()} for p in papers])
 
     def update_metadata(self, paper: Paper) -> None:
         """Refresh a paper's record and chunk metadata without re-embedding it."""
-        got = self.chunks.get(where={"paper_id": paper.paper_id}, include=["metadatas", "embeddings"])
+        got = self.chunks.get(where={"paper_id": paper.paper_id}, include=["metadatas"])
         if not got["ids"]:
             return
         fields = chunk_metadata(paper)
-        self.chunks.update(ids=got["ids"], metadatas=[m | fields for m in got["metadatas"]])
-        self.papers.update(ids=[paper.paper_id], metadatas=[_record_metadata(paper)])
+        self.chunks.update(ids=got["ids"], metadatas=[m | fields | ({RECORD_KEY: paper.model_dump_json()}
+                                                                    if RECORD_KEY in m else {})
+                                                      for m in got["metadatas"]])
 
     def delete_paper(self, paper_id: str) -> None:
-        """Remove a paper and its chunks."""
-        self.papers.delete(ids=[paper_id])
+        """Remove a paper's chunks (and with them its record)."""
         self.chunks.delete(where={"paper_id": paper_id})
 
-    def all_chunks(self) -> dict[str, list[tuple[str, str]]]:
-        """Every chunk as (chunk id, text), by paper (read once, to fill a new catalog)."""
+    def contents(self) -> tuple[dict[str, Paper], dict[str, list[tuple[str, str]]]]:
+        """Every paper record and its chunks as (chunk id, text) (read once, to fill a new catalog). A store
+        written before records rode on chunks has them in a collection of their own."""
         got = get_all(self.chunks, ["documents", "metadatas"])
+        records = self._legacy_records()
         chunks: dict[str, list[tuple[str, str]]] = {}
         for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
             chunks.setdefault(meta["paper_id"], []).append((chunk_id, text))
-        return chunks
+            if RECORD_KEY in meta:
+                records[meta["paper_id"]] = Paper.model_validate_json(meta[RECORD_KEY])
+        return records, {paper_id: chunks.get(paper_id, []) for paper_id in records}
+
+    def _legacy_records(self) -> dict[str, Paper]:
+        names = {c.name if hasattr(c, "name") else str(c) for c in self.client.list_collections()}
+        if f"papers-{self.tag}" not in names:
+            return {}
+        metadatas = get_all(self.client.get_collection(f"papers-{self.tag}"), ["metadatas"])["metadatas"]
+        return {p.paper_id: p for p in (Paper.model_validate_json(m[RECORD_KEY]) for m in metadatas)}
 
     def dense_query(self, embedding: list[float], n: int, paper_ids: list[str] | None = None
                     ) -> list[tuple[str, str, str, float]]:
@@ -127,16 +133,6 @@ def get_all(collection, include: list[str], where: dict | None = None, page: int
         if len(got["ids"]) < page:
             return result
         offset += page
-
-
-def _records(metadatas: list[dict]) -> dict[str, Paper]:
-    papers = (Paper.model_validate_json(m["record"]) for m in metadatas)
-    return {p.paper_id: p for p in papers}
-
-
-def _record_metadata(paper: Paper) -> dict:
-    """A paper's record as stored: the paper itself and its content hash."""
-    return {"record": paper.model_dump_json(), "content_hash": paper.content_hash}
 
 
 def chunk_metadata(paper: Paper) -> dict:

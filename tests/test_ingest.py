@@ -48,11 +48,25 @@ def test_changed_abstract_replaces_the_old_paper(fresh_index, seeds_copy):
     assert papers[paper_id_for(changed)].title == smart.title  # the table row still matches its start
 
 
-def test_a_store_written_before_the_catalog_existed_is_adopted_and_stays_incremental(fresh_index, seeds_copy,
-                                                                                     open_index):
+def as_previous_release_wrote_it(store) -> None:
+    """Move the records from the chunks into a collection of their own, as the previous release kept them."""
+    got = store.chunks.get(include=["metadatas", "embeddings"])
+    firsts = [(i, m, e) for i, m, e in zip(got["ids"], got["metadatas"], got["embeddings"]) if "record" in m]
+    papers = store.client.get_or_create_collection(f"papers-{store.tag}", embedding_function=None)
+    papers.add(ids=[m["paper_id"] for _, m, _ in firsts], embeddings=[e for _, _, e in firsts],
+               metadatas=[{"record": m["record"]} for _, m, _ in firsts])
+    store.chunks.update(ids=[i for i, _, _ in firsts], metadatas=[{"record": None}] * len(firsts))
+    assert not any("record" in m for m in store.chunks.get(include=["metadatas"])["metadatas"])
+
+
+@pytest.mark.parametrize("previous_release", [False, True])
+def test_a_store_without_its_catalog_is_adopted_and_stays_incremental(fresh_index, seeds_copy, open_index,
+                                                                     previous_release):
     fresh_index.ingest()
     before = {p.paper_id: p for p in fresh_index.papers.values()}
-    fresh_index.catalog.path.unlink()  # the store as the previous release left it: Chroma and nothing beside it
+    if previous_release:
+        as_previous_release_wrote_it(fresh_index.store)
+    fresh_index.catalog.path.unlink()  # Chroma and nothing beside it: a lost data folder, or the previous release
     for extra in ("-wal", "-shm"):
         Path(f"{fresh_index.catalog.path}{extra}").unlink(missing_ok=True)
 
