@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_paper ON chunks (paper_id);
 CREATE TABLE IF NOT EXISTS removed (seq INTEGER PRIMARY KEY);
 """
+SCHEMA_VERSION = "1"  # a catalog of another layout is dropped and filled again from the store
 ROW_COLUMNS = "paper_id, title, short_name, year, venue, authors, arxiv_id, code_url, affiliations, sources"
 PAGE = 900  # ids per `IN (...)`: SQLite allows 999 variables per statement on old builds
 
@@ -71,7 +72,15 @@ class Catalog:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("BEGIN IMMEDIATE")
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" in tables and self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() != [
+                    (SCHEMA_VERSION,)] or "meta" not in tables and tables - {"sqlite_sequence"}:
+                for table in tables - {"sqlite_sequence"}:  # another layout: start again, refilled from the store
+                    self._db.execute(f"DROP TABLE {table}")
+            self._db.execute("COMMIT")
             self._db.executescript(SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def _query(self, sql: str, args: Iterable = ()) -> list[tuple]:
         with self._lock:

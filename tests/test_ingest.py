@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -59,16 +60,18 @@ def as_previous_release_wrote_it(store) -> None:
     assert not any("record" in m for m in store.chunks.get(include=["metadatas"])["metadatas"])
 
 
-@pytest.mark.parametrize("previous_release", [False, True])
-def test_a_store_without_its_catalog_is_adopted_and_stays_incremental(fresh_index, seeds_copy, open_index,
-                                                                     previous_release):
+@pytest.mark.parametrize("how", ["lost", "previous release", "other layout"])
+def test_a_store_without_its_catalog_is_adopted_and_stays_incremental(fresh_index, seeds_copy, open_index, how):
     fresh_index.ingest()
     before = {p.paper_id: p for p in fresh_index.papers.values()}
-    if previous_release:
-        as_previous_release_wrote_it(fresh_index.store)
-    fresh_index.catalog.path.unlink()  # Chroma and nothing beside it: a lost data folder, or the previous release
-    for extra in ("-wal", "-shm"):
-        Path(f"{fresh_index.catalog.path}{extra}").unlink(missing_ok=True)
+    if how == "other layout":  # a catalog written by another version of the code
+        with sqlite3.connect(fresh_index.catalog.path) as db:
+            db.execute("UPDATE meta SET value = 'older' WHERE key = 'schema'")
+    else:  # Chroma and nothing beside it: a lost data folder, or the previous release
+        if how == "previous release":
+            as_previous_release_wrote_it(fresh_index.store)
+        for extra in ("", "-wal", "-shm"):
+            Path(f"{fresh_index.catalog.path}{extra}").unlink(missing_ok=True)
 
     index = open_index(fresh_index.settings)
 
