@@ -190,10 +190,6 @@ class Catalog:
         """Every paper id."""
         return [r[0] for r in self._query("SELECT paper_id FROM papers")]
 
-    def has(self, paper_id: str) -> bool:
-        """Whether the paper is in the catalog."""
-        return bool(self._query("SELECT 1 FROM papers WHERE paper_id = ?", (paper_id,)))
-
     def rows(self) -> list[PaperRow]:
         """Every paper's metadata columns, without abstracts."""
         return [PaperRow(pid, title, short, year, venue, authors, arxiv, [code] if code else [], json.loads(affs),

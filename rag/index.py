@@ -173,7 +173,8 @@ class PaperIndex:
         report.removed = len(stale)
         if to_embed or to_update or stale:
             self._write(to_embed, to_update, stale, report, progress)
-            self.merge_bm25_if_due()
+            if self.bm25.needs_merge:  # the chunks added since the last build have outgrown their share
+                self.rebuild_bm25()
         if self.abstract_vectors is not None:
             self._write_multilingual(list(wanted.values()), stale, report)
         report.chunks = self.catalog.count_chunks()
@@ -216,11 +217,6 @@ class PaperIndex:
         with self.catalog.transaction() as db:
             self.catalog.put(db, papers, {p: [(n.node_id, n.get_content()) for n in group]
                                           for p, group in nodes.items()})
-
-    def merge_bm25_if_due(self) -> None:
-        """Fold the chunks added since the last BM25 build into a new one when they have outgrown their share."""
-        if self.bm25.needs_merge:
-            self.rebuild_bm25()
 
     def rebuild_bm25(self) -> None:
         """Build the BM25 index of every chunk in the catalog and switch every process to it."""

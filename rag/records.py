@@ -54,12 +54,6 @@ class Records(Mapping[str, Paper]):
         """Every record (reads them all: for exports and evaluation, not for answering)."""
         return list(self.catalog.all_records())
 
-    def many(self, paper_ids: list[str]) -> list[Paper]:
-        """The records of the given papers that exist, in the order given."""
-        missing = [p for p in paper_ids if p not in self._cache]
-        found = self.catalog.records(missing) if missing else {}
-        return [paper for p in paper_ids if (paper := self._cache.get(p) or found.get(p)) is not None]
-
     def rows(self) -> list[PaperRow]:
         """Every paper's metadata, without abstracts (read once per change)."""
         if self._rows is None:
