@@ -74,13 +74,17 @@ class Catalog:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "meta" in tables and self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() != [
-                    (SCHEMA_VERSION,)] or "meta" not in tables and tables - {"sqlite_sequence"}:
-                for table in tables - {"sqlite_sequence"}:  # another layout: start again, refilled from the store
+            tables.discard("sqlite_sequence")
+            if tables and self._schema(tables) != SCHEMA_VERSION:  # another layout: refilled from the store
+                for table in tables:
                     self._db.execute(f"DROP TABLE {table}")
             self._db.execute("COMMIT")
             self._db.executescript(SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _schema(self, tables: set[str]) -> str | None:
+        got = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() if "meta" in tables else []
+        return got[0][0] if got else None
 
     def _query(self, sql: str, args: Iterable = ()) -> list[tuple]:
         with self._lock:
