@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from itertools import islice
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
@@ -215,7 +214,7 @@ class AnswerEngine(CustomQueryEngine):
 
     def warm_up(self, max_papers: int = 2000) -> None:
         """Load the models and embed the sentences of up to `max_papers` papers, so first answers are fast."""
-        for paper in islice(self.index.catalog.all_records(), max_papers):
+        for paper in self.index.catalog.all_records(max_papers):
             self.bank.vectors(paper)
         self.index.bm25.search("warm up", 1)
 

@@ -185,9 +185,9 @@ class Catalog:
             ids += [r[0] for r in self._query(f"SELECT DISTINCT paper_id FROM sources WHERE source IN ({marks})", page)]
         return self.records(list(dict.fromkeys(ids)))
 
-    def all_records(self) -> Iterator[Paper]:
-        """Every record (reads them all: for pruning and exports, not for answering)."""
-        for (record,) in self._query("SELECT record FROM records"):
+    def all_records(self, limit: int = -1) -> Iterator[Paper]:
+        """Every record, or the first `limit` (reads them all: for pruning and exports, not for answering)."""
+        for (record,) in self._query("SELECT record FROM records LIMIT ?", (limit,)):
             yield Paper.model_validate_json(record)
 
     def ids(self) -> list[str]:

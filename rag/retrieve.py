@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from rag.errors import StoreError
@@ -18,10 +19,11 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
     """The papers that best match a question, best first, each once with its best chunk."""
     settings = index.settings
     top_k = top_k or settings.top_k
-    if not index.papers:
+    papers = index.papers  # one snapshot of the records for the whole search
+    if not papers:
         raise StoreError(_empty_message(index))
     if mode == "multilingual":
-        return _multilingual(index, question, top_k, paper_ids)
+        return _multilingual(index, papers, question, top_k, paper_ids)
     n = settings.candidates
     allowed = set(paper_ids) if paper_ids else None
     texts: dict[str, str] = {}
@@ -43,11 +45,12 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
               for p in sorted(fused, key=fused.get, reverse=True)][:top_k]
     missing = [c for _, c in ranked if c not in texts]
     texts.update(index.catalog.chunk_texts(missing) if missing else {})
-    return [_hit(index, question, paper_id, chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
-                 paper_id in named) for paper_id, chunk_id in ranked if paper_id in index.papers and chunk_id in texts]
+    return [_hit(question, papers[paper_id], chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
+                 paper_id in named) for paper_id, chunk_id in ranked if paper_id in papers and chunk_id in texts]
 
 
-def _multilingual(index: PaperIndex, question: str, top_k: int, paper_ids: list[str] | None) -> list[Hit]:
+def _multilingual(index: PaperIndex, papers: Mapping[str, Paper], question: str, top_k: int,
+                  paper_ids: list[str] | None) -> list[Hit]:
     """e5 over whole abstracts, fused with the papers the question names (names work in any language)."""
     if index.abstract_vectors is None:
         raise StoreError("The multilingual retriever is off (RAG_MULTILINGUAL=0).")
@@ -55,9 +58,9 @@ def _multilingual(index: PaperIndex, question: str, top_k: int, paper_ids: list[
     cosines = dict(index.abstract_vectors.query(question, max(top_k, index.settings.top_k) * 2, paper_ids))
     named = [p for p in index.names.named_in(question) if allowed is None or p in allowed]
     fused = fuse([list(cosines), named], index.settings.rrf_k)
-    ranked = [p for p in sorted(fused, key=fused.get, reverse=True) if p in index.papers][:top_k]
+    ranked = [p for p in sorted(fused, key=fused.get, reverse=True) if p in papers][:top_k]
     texts = index.catalog.chunk_texts([f"{p}:0" for p in ranked])
-    return [Hit(paper=index.papers[p], text=texts.get(f"{p}:0", index.papers[p].abstract), chunk_id=f"{p}:0",
+    return [Hit(paper=papers[p], text=texts.get(f"{p}:0", papers[p].abstract), chunk_id=f"{p}:0",
                 score=fused[p], dense=cosines.get(p, 0.0),
                 relevance=1.0 if p in named else e5_relevance(cosines.get(p, 0.0))) for p in ranked]
 
@@ -79,12 +82,11 @@ def fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
     return scores
 
 
-def _hit(index: PaperIndex, question: str, paper_id: str, chunk_id: str, text: str, score: float, owner: dict[str, str],
+def _hit(question: str, paper: Paper, chunk_id: str, text: str, score: float, owner: dict[str, str],
          dense: dict[str, float], sparse: dict[str, float], is_named: bool) -> Hit:
-    chunks = [c for c, p in owner.items() if p == paper_id]
+    chunks = [c for c, p in owner.items() if p == paper.paper_id]
     best_dense = max((dense[c] for c in chunks if c in dense), default=0.0)
     best_bm25 = max((sparse[c] for c in chunks if c in sparse), default=0.0)
-    paper = index.papers[paper_id]
     return Hit(paper=paper, text=text, chunk_id=chunk_id, score=score, dense=best_dense, bm25=best_bm25,
                relevance=1.0 if is_named else relevance(question, paper, best_dense))
 
