@@ -16,14 +16,14 @@ from rag import prompts
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import Quote, Scorer, list_members, mentions_terms
+from rag.extractive import LIST_FLOOR, Quote, Scorer, list_members, mentions_terms
 from rag.index import PaperIndex
 from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, plan_question
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import stands_out
 from rag.names import display_name
 from rag.retrieve import retrieve
-from rag.text import split_sentences
+from rag.text import split_sentences, stems
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
 from rag.validate import check_question
 
@@ -159,7 +159,8 @@ class AnswerEngine(CustomQueryEngine):
             return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, _note(plan))
         if plan.kind == Kind.COMPARE:
             quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
-            if plan.select:  # "which of them ...": the ones that fit best
+            if plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do)
+                quotes = [q for q in quotes if mentions_terms(plan, q.paper)] or quotes
                 top = max(q.score for q in quotes)
                 quotes = [q for q in quotes if q.score >= top - SELECT_MARGIN]
             return compare_answer(base, quotes, hits, _note(plan))
@@ -204,6 +205,12 @@ class AnswerEngine(CustomQueryEngine):
     def _find_compared(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[str]:
         """The paper each described side of a comparison stands for: the one it names, else its best match."""
         found = list(plan.named)
+        if plan.group:  # "the two surveys": the papers of that kind, those whose title says it first
+            kind = stems(plan.compared[0])
+            hits = [h for h in retrieve(self.index, plan.compared[0], LIST_TOP_K, paper_ids=paper_ids)
+                    if h.relevance >= self.index.settings.min_relevance * LIST_FLOOR or kind <= stems(h.paper.title)]
+            hits.sort(key=lambda h: not kind <= stems(h.paper.title))
+            return [h.paper.paper_id for h in hits[:plan.group]]
         for description in plan.compared:
             if any(self.index.names.named_in(description)):
                 continue
@@ -338,8 +345,7 @@ def metadata_answer(base: Answer, wants: Wants, paper_ids: list[str], hits: list
         focus.append(paper_id)
         if fact is None:
             missing.append(paper_id)
-            lines.append(f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {display_name(paper)}.")
-            continue
+            fact = f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {display_name(paper)}."
         lines.append(f"{fact} [{n}]")
         citations.append(citation(n, paper, passage_for(paper, wants == Wants.CODE), 1.0))
     uncited = [citation(n, h.paper, h.text, 0.0) for n, h in enumerate(hits, start=1)

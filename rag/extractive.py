@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from rag.cite import SentenceBank
-from rag.intent import QueryPlan, Wants
+from rag.intent import QueryPlan, Wants, head_of
 from rag.multilingual import E5_LIST_MARGIN
-from rag.text import folded, lexical_overlap
+from rag.text import folded, lexical_overlap, word_stems
 from rag.types import AnswerSentence, Hit, Paper
 
 LEXICAL_WEIGHT = 0.3
@@ -39,7 +39,14 @@ CARRIES: dict[Wants, re.Pattern] = {
                              r"\(\d\)|\([ivx]+\)", re.I),
     Wants.CODE: re.compile(r"https?://"),
     Wants.DEFINITION: re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop)", re.I),
+    # how a method works: the sentence that proposes it or says what it does by which means
+    Wants.METHOD: re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop|design)|\bby (\w+ing)\b|"
+                             r"\b(uses?|employs?|leverages?|adopts?|utili[sz]es?|relies on|consists? of|comprises?)\b",
+                             re.I),
 }
+# a name in a sentence is a dataset or benchmark when the sentence speaks of evaluation
+EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
+                        r"tasks?|games?|environments?|settings?|domains?|test ?beds?)\b", re.I)
 ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")
 NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER}  # types that need a name or a figure, not just the word
 CONTINUES = re.compile(r"^(This|These|It|They|Such|Specifically|Concretely|In particular|Here|To this end|"
@@ -76,19 +83,25 @@ class Quote:
         return [AnswerSentence(text=s.text, cites=[self.n], support=1.0) for s in self.sentences]
 
 
-def carries(wants: Wants, sentence: str, own_names: list[str] = ()) -> bool:
+def carries(wants: Wants, sentence: str, own_names: list[str] = (), asked: str = "") -> bool:
     """True when the sentence holds an answer of the wanted type (a figure, a name, an enumeration, a link).
 
-    The paper's own names do not count as the name of a dataset or a model, nor do model names as datasets.
+    The paper's own names do not count as the name of a dataset or a model, nor do model names as datasets,
+    nor a figure or name the question itself gives ("two" in "accuracy on its two games"). A name is a
+    dataset only in a sentence about evaluation.
     """
     pattern = CARRIES.get(wants)
     if pattern is None:
         return False
     if wants in NAMED_ANSWER:
         for name in own_names:
-            sentence = sentence.replace(name, " ")
+            sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)
+        for given in {m.group(0) for m in pattern.finditer(asked)} if asked else ():
+            sentence = re.sub(rf"(?<!\w){re.escape(given)}(?!\w)", " ", sentence, flags=re.I)
     if wants == Wants.DATASET:
         sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
+        if not EVALUATION.search(sentence):
+            return False
     return bool(pattern.search(sentence))
 
 
@@ -99,8 +112,10 @@ class Scorer:
         self.plan, self.bank = plan, bank
         self.multilingual = plan.language != "en" and bank.index.abstract_vectors is not None
         self.asks = [(plan.aspect or plan.standalone, plan.wants)]
+        self.heads = [plan.head]
         if len(plan.parts) > 1:
             self.asks += plan.parts
+            self.heads += [head_of(text) for text, _ in plan.parts]
         self.vectors = bank.embed([plan.standalone] + [text for text, _ in self.asks[1:]], self.multilingual)
         self._ranked: dict[tuple[str, int], list[Scored]] = {}
 
@@ -117,9 +132,11 @@ class Scorer:
         # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
         own = [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
         scored = []
+        head = self.heads[part] if wants != Wants.STAGES else ""  # "stages" is the cue itself
         for i, text in enumerate(self.bank.sentences(paper)):
-            has = carries(wants, text, own)
-            score = float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(asked, text) + CUE_WEIGHT * has
+            has = carries(wants, text, own, self.plan.standalone)
+            names_head = bool(head) and head in word_stems(text)
+            score = float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(asked, text) + CUE_WEIGHT * (has + names_head)
             if "http" in text and wants != Wants.CODE:
                 score -= 2 * CUE_WEIGHT  # a bare link is an answer only when a link was asked for
             scored.append(Scored(i, text, score, has))
@@ -132,13 +149,15 @@ class Scorer:
     def stated(self, paper: Paper) -> bool:
         """Whether the abstract states what was asked: it mentions every specific thing asked about ("GRPO",
         "learning rate"), and each sub-question asking for a figure or a name has a sentence carrying one
-        among its closest three."""
+        among its closest three (or anywhere, in a sentence naming the noun asked for: "games" for "which games")."""
         if not mentions_terms(self.plan, paper):
             return False
         typed = [(part, wants) for part, (_, wants) in enumerate(self.asks) if wants in NAMED_ANSWER]
         if len(self.asks) > 1:
             typed = [t for t in typed if t[0] > 0]  # judged per sub-question, not on the whole
-        return all(any(s.carries for s in self.rank(paper, part)[:3]) for part, _ in typed)
+        return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
+            s.carries and self.heads[part] in word_stems(s.text) for s in self.rank(paper, part) if self.heads[part])
+            for part, _ in typed)
 
     def fact_quote(self, n: int, paper: Paper, budget: int) -> Quote:
         """The sentences of one paper that answer the question (each sub-question's best), with their context."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from rag.bm25 import STEMMER
 from rag.collection import CollectionQuery, parse_collection_query
 from rag.names import NameIndex, names_of, paper_names
 from rag.records import rows_of
@@ -54,26 +55,36 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
     (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
-                    r"\b(authors?|written by|authored by)\b"),
+                    r"\b(authors?|written by|authored by)\b(?! (call|say|claim|propose|find|show|argue|describe|name|"
+                    r"refer|use|report|experiment|introduce|present|evaluate|test|train|mean|define|compare|observe|"
+                    r"note|suggest|do|did|study|focus|build|design)\w*\b)"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
                   r"appear(ed)? (at|in)|where was .* published)\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|\b(percent(age)?|%|how far|"
-                   r"by what (margin|factor|amount)|what (ratio|rate|accuracy|score|speed-?up|gain|improvement|"
-                   r"reduction|margin|number))\b"),
+                   r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
+                   r"reduction|margin|number|rank|ranking|place))\b"),
     (Wants.STAGES, r"\b(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|"
                    r"ingredients|pieces)\b"),
-    (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud)[\w-]+ ){0,3}"
-                   r"(models?|llms?|lms?|backbones?)\b|"
+    (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b)[\w-]+ ){0,3}"
+                   r"(models?|llms?|lms?|backbones?)\b(?!-|\s+\w+(ing|ion)\b)|"
                    r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
-    (Wants.DATASET, r"\b(which|what|name the|list the|on|across) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
+    (Wants.DATASET, r"\b(which|what|name the|list the|(on|across) (which|what)|name of (the|its|their)|(which|what) "
+                    r"(are|were) the) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
                     r"\b(evaluat\w*|tested|trained|fine-?tuned|experiments?) (on|against|with) (which|what)\b|"
                     r"\b(what|which) data\b"),
     (Wants.DEFINITION, r"^\s*(what('s| is| are| was| does| do)\b|describe|explain|summari[sz]e|tell me about|"
                        r"give me an overview)"),
-    (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bin what way\b|\bwhat way\b"),
+    (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bin what way\b|\bwhat way\b|"
+                   r"\b(compare|contrast|differ\w*|explain|describe)\b.*\bhow\b"),
 ]]
+# The noun a question asks for ("Which layers does ...", "What new metric ...", "What are the key modules of ..."):
+# the sentence that answers names one.
+HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?([\w-]+)\s+"
+                     r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|for|from|that|and)\b",
+                     re.IGNORECASE)
+NOT_HEADS = frozenset(STEMMER.stemWords("paper work one kind type sort way thing name".split()))
 
 # Clauses that tell the assistant how to behave rather than ask about the papers: dropped, never obeyed.
 INSTRUCTION = re.compile(
@@ -107,7 +118,9 @@ COMPARE_RE = re.compile(r"\b(compare[sd]?|comparison|comparing|differ|differs|di
 PAPER_NOUN = r"(one|paper|method|approach|work|article|study|framework|model|system|benchmark|survey|technique)"
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "former": 0, "latter": -1, "last": -1}
 ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_NOUN}s?\b|\bthe (former|latter)\b|"
-                        rf"\bthe (first|second|third|fourth|fifth|last)(?=\s*(?:[?.!,]|$| one\b))", re.IGNORECASE)
+                        rf"\bthe (first|second|third|fourth|fifth|last)\b(?!\s*(?:[\w-]+\s+)?(?:stages?|steps?|phases?|parts?|"
+                        rf"components?|modules?|authors?|sentences?|turns?|questions?|answers?|times?|rounds?|half|"
+                        rf"datasets?|benchmarks?|games?|tasks?|layers?|places?|rank|version|edition)\b)", re.IGNORECASE)
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|the two"
                     r"( \w+)?|all of them|which of (them|these|those|the two))\b", re.IGNORECASE)
@@ -115,6 +128,17 @@ ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the 
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
                        re.IGNORECASE)
+ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
+                          r"study|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
+                          re.IGNORECASE)
+MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
+                        r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
+                        r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b",
+                        re.IGNORECASE)
+# "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
+GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
+                      re.IGNORECASE)
+COUNTS = {"two": 2, "three": 3, "four": 4}
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
@@ -149,6 +173,16 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
     (r"没有|ない|\bsin\b|\bsans\b|pas de|\bohne\b|\bkein", "without"),
     (r"代码|源码|コード|código|\bcode\b|quellcode", "code"),
     (r"作者|著者|autores?|auteurs?|autoren|verfasst", "authors"),
+    # the type of answer wanted, so quotes are chosen for it as in English
+    (r"多少|百分之|第几|几名|几个|多大|多快|どのくらい|どれくらい|何%|何パーセント|何位|何倍|いくつ|cuánt[oa]s?|"
+     r"qué porcentaje|en qué (posición|puesto)|combien|quel pourcentage|quelle (place|position)|wie (viel|viele|stark|"
+     r"hoch|groß|weit)|wievielte|welchen platz|prozent", "how much"),
+    (r"(哪些|哪个|哪种|什么|哪几个)(基座|基础)?模型|どの(ような)?モデル|どんなモデル|qué modelos?|con qué modelos?|"
+     r"quels? modèles?|avec quels? modèles?|welchen? modell|welche(n|m)? (sprach)?modelle", "which models"),
+    (r"数据集|基准|データセット|ベンチマーク|conjuntos? de datos|jeux? de données|datensätzen?|datensatz|"
+     r"\bbenchmarks?\b", "which datasets"),
+    (r"模块|阶段|步骤|组成部分|组件|モジュール|段階|ステップ|構成要素|módulos|etapas|pasos|componentes|fases|"
+     r"\bmodules\b|étapes|composants|\bphases\b|\bmodule\b|schritte|phasen|komponenten|stufen", "stages"),
 ]]
 
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
@@ -178,8 +212,10 @@ class QueryPlan:
     collection: CollectionQuery | None = None
     parts: list[tuple[str, Wants]] = field(default_factory=list)
     compared: list[str] = field(default_factory=list)
+    group: int = 0  # "the two surveys": how many papers the one description in `compared` stands for
     select: bool = False  # "which of them ...": only the papers compared that fit
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
+    head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
 
     @property
@@ -233,6 +269,19 @@ def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
 
 
+def head_of(question: str) -> str:
+    """The stem of the noun the question asks for ("metric" in "What new metric does X introduce?"), or ""."""
+    match = HEAD_RE.search(question)
+    head = STEMMER.stemWord(match.group(1).lower()) if match else ""
+    return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head
+
+
+def about_one_paper(question: str) -> bool:
+    """True when the question describes one paper it asks about ("the survey covering ...", "in the ... paper")
+    rather than asking which papers do something."""
+    return bool(ONE_DESCRIBED.search(question)) and not MANY_ASKED.search(question)
+
+
 def has_topic(question: str) -> bool:
     """True when the question says what it is about, beyond which aspect of a paper it asks for."""
     return bool(stems(question) - ASPECT_WORDS)
@@ -270,7 +319,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     referred, standalone = resolve_references(asked, named, history, papers)
     about = [papers[p] for p in dict.fromkeys(referred + named)]
     collection = None
-    if not referred and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
+    one_described = not about and about_one_paper(standalone)
+    group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
+    if not referred and not one_described and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
         collection = parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
@@ -280,18 +331,23 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     elif len(about) >= 2 and (COMPARE_RE.search(standalone) or len(named) >= 2 or ALL_RE.search(asked)
                               or SELECT_RE.search(asked)):
         kind = Kind.COMPARE
-    elif not about and LIST_RE.search(standalone):
+    elif not about and not one_described and LIST_RE.search(standalone):
         kind = Kind.LIST
     elif len(about) < 2 and not referred and COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2:
         kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
+    elif group and COMPARE_RE.search(standalone):
+        kind = Kind.COMPARE
     else:
         kind = Kind.FACT
+    compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
+        compared_of(standalone)
     return QueryPlan(question=question, standalone=standalone if standalone != asked else (
                          question if asked == question.strip() else asked),
                      kind=kind, wants=wants, aspect=aspect_of(standalone, about), named=named, referred=referred,
                      collection=collection, parts=parts,
-                     compared=compared_of(standalone) if kind == Kind.COMPARE and len(about) < 2 else [],
-                     select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about))
+                     compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
+                     select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about),
+                     head=head_of(standalone))
 
 
 def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
@@ -352,6 +408,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if rest:
             return rest, _ask_again(question, other, rest, history, focus, papers)
     together = ALL_RE.search(question)
+    if together and len(focus) == 1 and together.group(0).lower().startswith(("both", "the two", "each")):
+        focus = list(dict.fromkeys(_recent(history, papers) + focus))  # "both" after two one-paper turns
     if together and len(focus) > 1:
         word = together.group(0).lower()
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
@@ -359,24 +417,44 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         return focus, _replace(question, together, text)
     one = ONE_RE.search(question) or (together if together else None)
     if one:
-        chosen = focus[:1] if len(focus) == 1 or not together else focus
+        chosen = focus if together and len(focus) > 1 else [described(question, focus, papers)]
         word = one.group(0).lower()
         text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
+        text = f"the authors of {text}" if word == "the authors" else text
         return chosen, _replace(question, one, text)
     if not has_topic(question):
         return focus, f"About {names_of(focus, papers)}: {question}"
     return [], question
 
 
+def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str:
+    """Which of the last answer's papers a singular reference means ("the one on safety"): the one whose title and
+    abstract share most of the question's topic words, else the first."""
+    topic = stems(question) - ASPECT_WORDS
+    shared = [len(topic & stems(f"{papers[p].title} {papers[p].abstract}")) for p in focus]
+    best = max(shared)
+    return focus[shared.index(best)] if best and shared.count(best) == 1 else focus[0]
+
+
 def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], list[str]]:
     """The papers of the last turn that had any, and the larger set of an earlier turn that contains them."""
-    turns = [[p for p in a.focus if p in papers] for a in history]
-    turns = [t for t in turns if t]
+    turns = _turns(history, papers)
     if not turns:
         return [], []
     last = turns[-1]
     earlier = next((t for t in reversed(turns[:-1]) if len(t) > len(last) and set(last) <= set(t)), [])
     return last, earlier
+
+
+def _turns(history: Sequence[Answer], papers: dict[str, Paper]) -> list[list[str]]:
+    """The papers of each earlier turn that had any, oldest first."""
+    return [t for t in ([p for p in a.focus if p in papers] for a in history) if t]
+
+
+def _recent(history: Sequence[Answer], papers: dict[str, Paper]) -> list[str]:
+    """The papers of the turn before the last one that had any."""
+    turns = _turns(history, papers)
+    return turns[-2] if len(turns) >= 2 else []
 
 
 def _ask_again(question: str, match: re.Match, chosen: list[str], history: Sequence[Answer], focus: list[str],

@@ -42,6 +42,12 @@ def stems(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
+def word_stems(text: str) -> frozenset[str]:
+    """Stems of every word, stop words included ("papers" -> "paper")."""
+    return frozenset(STEMMER.stemWords([w.lower() for w in WORD_RE.findall(text)]))
+
+
+@lru_cache(maxsize=50_000)
 def stem_of(word: str) -> str:
     """The stem of one word, or "" for a stop word."""
     word = word.lower()

@@ -251,6 +251,22 @@ def test_a_detail_the_abstract_does_not_give_is_said_to_be_missing(engine):
     assert [c.paper_id for c in answer.citations] == [safeswitch.paper_id]
 
 
+def test_the_sentence_naming_the_noun_asked_for_is_quoted(engine):
+    answer = engine.ask("Which layers does LAW update?")
+    assert answer.shape == "fact" and "MLP layers" in answer.answer
+
+
+def test_a_figure_the_question_gives_is_not_taken_for_the_answer(engine):
+    answer = engine.ask("How many training examples does KnowSelf's two-stage training use?")
+    assert answer.shape == "not_stated" and answer.answer.startswith("The abstract of KnowSelf does not state")
+
+
+def test_a_group_described_by_its_kind_is_compared(engine):
+    answer = engine.ask("How do the two surveys compare in scope?")
+    cited = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert answer.shape == "compare" and cited == {"Full-stack safety survey", "Sci-LLM survey"}
+
+
 def test_how_many_papers_is_counted_from_the_collection(engine):
     answer = engine.ask("How many papers are there?")
     assert answer.shape == "collection" and f"{len(engine.index.papers)} papers" in answer.answer

@@ -32,9 +32,14 @@ def plan(seeded_index):
     ("Which open-source LLMs was ERPO evaluated on?", Kind.FACT, Wants.MODELS, ["ERPO"]),
     ("Which papers use Monte Carlo Tree Search?", Kind.LIST, Wants.ANY, []),
     ("Which paper compresses reasoning thoughts, and what metric does it introduce?", Kind.FACT, Wants.ANY, []),
-    ("Compare SafeSwitch and ERPO: how does each make the model safer?", Kind.COMPARE, Wants.ANY,
+    ("Compare SafeSwitch and ERPO: how does each make the model safer?", Kind.COMPARE, Wants.METHOD,
      ["SafeSwitch", "ERPO"]),
     ("How many papers are there?", Kind.COLLECTION, Wants.NUMBER, []),
+    # one paper described, not named: a fact about it, though the question says "papers" or "datasets"
+    ("How many papers does the survey covering safety across the LLM lifecycle review?", Kind.FACT, Wants.NUMBER,
+     []),
+    ("Which models and how many datasets were used in the semi-supervised fine-tuning paper?", Kind.FACT,
+     Wants.NUMBER, []),
     ("Which papers were published in 2024?", Kind.COLLECTION, Wants.ANY, []),
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
@@ -64,6 +69,13 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Which of the two has public code?", [["PIANIST", "Strategist"]], ["PIANIST", "Strategist"], None),
     ("What does SMART do?", [["KnowSelf"]], ["SMART"], "What does SMART do?"),
     ("Which method reduces tool overuse?", [["SynWorld"]], [], "Which method reduces tool overuse?"),
+    ("What models was the second trained on?", [["LightThinker", "ReSearch"]], ["ReSearch"],
+     "What models was ReSearch trained on?"),
+    ("How many papers does the one on safety review?", [["Sci-LLM survey", "Full-stack safety survey"]],
+     ["Full-stack safety survey"], None),
+    ("who are the authors?", [["LookAhead Tuning"]], ["LookAhead Tuning"], "who are the authors of LookAhead Tuning?"),
+    ("Is code available for both?", [["REFED"], ["SemiEvol"]], ["REFED", "SemiEvol"], None),
+    ("What are the second stage's inputs?", [["ERPO", "SafeSwitch"]], [], None),  # a stage, not a paper
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -90,3 +102,23 @@ def test_what_about_asks_the_previous_question_of_another_paper(seeded_index):
 ])
 def test_instructions_inside_a_question_are_dropped(question, kept):
     assert strip_instructions(question) == kept
+
+
+@pytest.mark.parametrize("question, head", [
+    ("Which layers does the unlearning method update?", "layer"),
+    ("What new metric does LightThinker introduce?", "metric"),
+    ("What are the key modules of the steering framework?", "modul"),
+    ("Which paper proposes a new metric?", ""),
+])
+def test_the_noun_a_question_asks_for_is_its_head(plan, question, head):
+    assert plan(question)[0].head == head
+
+
+@pytest.mark.parametrize("question, wants", [
+    ("SMART 把工具使用减少了百分之多少？", Wants.NUMBER),
+    ("¿Con qué modelos se evaluó SemiEvol?", Wants.MODELS),
+    ("Quels sont les modules principaux de EasyEdit2 ?", Wants.STAGES),
+    ("Auf welchen Datensätzen wurde CaKE getestet?", Wants.DATASET),
+])
+def test_questions_in_other_languages_say_what_answer_they_want(plan, question, wants):
+    assert plan(question)[0].wants == wants
