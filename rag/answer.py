@@ -22,7 +22,7 @@ from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, p
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import stands_out
 from rag.names import display_name
-from rag.retrieve import retrieve
+from rag.retrieve import retrieve, topic_coverage
 from rag.text import split_sentences, stems
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
 from rag.validate import check_question
@@ -33,6 +33,9 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
 LIST_TOP_K = 12
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 SELECT_MARGIN = 0.1
+OFF_TOPIC_RELEVANCE = 0.45  # below this relevance, the best paper must also contain...
+OFF_TOPIC_COVERAGE = 0.15  # ...this rarity-weighted share of the question's topic words, when the question is
+SHORT_TOPIC = 8  # short and specific (a long question in everyday words paraphrases, and shares few of them)
 FOLLOW_UP_SHARE = 0.5  # share of the relevance bar the last answer's papers need for a topic-less follow-up
 Event = str | Answer
 
@@ -129,6 +132,10 @@ class AnswerEngine(CustomQueryEngine):
             return True
         if not hits or max(h.relevance for h in hits) < self.index.settings.min_relevance:
             return False
+        best = max(hits, key=lambda h: h.relevance)
+        if plan.kind == Kind.FACT and plan.language == "en" and len(plan.topic) <= SHORT_TOPIC and \
+                best.relevance < OFF_TOPIC_RELEVANCE and topic_coverage(self.index, plan.topic, best.paper) < OFF_TOPIC_COVERAGE:
+            return False  # "Which paper proposes speculative decoding?": close in wording, not in topic
         return self._mode(plan) != "multilingual" or plan.kind != Kind.FACT or stands_out([h.dense for h in hits])
 
     def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:

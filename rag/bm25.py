@@ -152,6 +152,11 @@ class Bm25Index:
             self.mask = (~np.isin(self.main.seqs, np.fromiter(removed, dtype=np.int64))).astype(np.float32)
         self.removed = len(removed)
 
+    def idf(self, token: str) -> float:
+        """How rare a stemmed word is among all chunks, as BM25 weighs it (highest for a word no chunk has)."""
+        df = len(self.delta.postings.get(token, ())) + (self.main.df(token) if self.main else 0)
+        return math.log(1 + (self.delta.n_docs - df + 0.5) / (df + 0.5))
+
     @property
     def needs_merge(self) -> bool:
         """Whether the delta (with the deletions) has outgrown its share of the main index."""

@@ -128,6 +128,8 @@ ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the 
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
                        re.IGNORECASE)
+DESCRIBED_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
+                              r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
                           re.IGNORECASE)
@@ -195,7 +197,9 @@ difference differences better best baseline baselines metric metrics number numb
 improvements accuracy size stage stages step steps link url one other others first second third last former latter
 both two which again further found find finding findings outcome outcomes conclusion conclusions experiment
 experiments setting settings setup compared exactly actually really specifically kind type sort achieve achieves
-achieved gain gains get gets got know learn""".split())))
+achieved gain gains get gets got know learn base backbone architecture parameter parameters hyperparameters
+input inputs output outputs ablation ablations license licence novelty novel motivation new core name called call
+cite citation reference references version scale size sizes score scores hardware gpu gpus cost""".split())))
 
 
 @dataclass
@@ -216,6 +220,7 @@ class QueryPlan:
     select: bool = False  # "which of them ...": only the papers compared that fit
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
+    topic: frozenset[str] = frozenset()  # stems of what the question is about, beyond the aspect asked for
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
 
     @property
@@ -347,7 +352,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about),
-                     head=head_of(standalone))
+                     head=head_of(standalone), topic=stems(standalone) - ASPECT_WORDS)
 
 
 def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
@@ -415,9 +420,12 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"both {text}" if word.startswith("both") else text
         return focus, _replace(question, together, text)
+    kind_of = DESCRIBED_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
+    if kind_of and len(pool := earlier or focus) > 1 and (match := described(kind_of.group(1), pool, papers)):
+        return [match], _replace(question, kind_of, names_of([match], papers))
     one = ONE_RE.search(question) or (together if together else None)
     if one:
-        chosen = focus if together and len(focus) > 1 else [described(question, focus, papers)]
+        chosen = focus if together and len(focus) > 1 else [described(question, focus, papers) or focus[0]]
         word = one.group(0).lower()
         text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
         text = f"the authors of {text}" if word == "the authors" else text
@@ -427,13 +435,13 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     return [], question
 
 
-def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str:
-    """Which of the last answer's papers a singular reference means ("the one on safety"): the one whose title and
-    abstract share most of the question's topic words, else the first."""
+def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str | None:
+    """Which of the earlier papers a description means ("the one on safety", "the world model one"): the one whose
+    title and abstract share most of the question's topic words, or None when no single one does."""
     topic = stems(question) - ASPECT_WORDS
     shared = [len(topic & stems(f"{papers[p].title} {papers[p].abstract}")) for p in focus]
     best = max(shared)
-    return focus[shared.index(best)] if best and shared.count(best) == 1 else focus[0]
+    return focus[shared.index(best)] if best and shared.count(best) == 1 else None
 
 
 def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], list[str]]:

@@ -101,6 +101,15 @@ def relevance(question: str, paper: Paper, dense: float) -> float:
     return round(0.5 * dense + 0.5 * max(dense, covered), 4)
 
 
+def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> float:
+    """Share of the question's topic words, weighted by how rare each is in the collection, that the paper's title
+    and abstract contain: low when the paper matches the question's common words but not what it is about."""
+    weights = {word: index.bm25.idf(word) for word in topic}
+    total = sum(weights.values())
+    have = stems(f"{paper.title} {paper.abstract}")
+    return sum(w for word, w in weights.items() if word in have) / total if total else 1.0
+
+
 def _empty_message(index: PaperIndex) -> str:
     others = index.store.other_models()
     if others:

@@ -12,8 +12,8 @@ ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|et al|vs|etc|Fig|Eq|cf|approx|resp)\."
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\[\"'(A-Z0-9])")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|\d+(?:\.\d+)?%?")
 STOP = frozenset("""a an the and or of to in on for with by from as at is are was were be been being this that these
-those it its their they them we our us you your he she his her which who whom whose what when where why how than
-then there here also can could may might will would should shall do does did done not no nor so such into over
+those it its their they them we our us you your he she his her i me my mine which who whom whose what when where why
+how than then there here also can could may might will would should shall do does did done not no nor so such into over
 under about between through during before after above below up down out off again further once only own same
 very just more most other some any each few both all many much paper papers work works study approach method
 methods propose proposes proposed introduce introduces present presents show shows use uses used using""".split())

@@ -61,7 +61,10 @@ def test_retrieved_but_uncited_papers_are_listed_apart(engine):
 
 @pytest.mark.parametrize("question", ["What is the capital of Australia?",
                                       "How do diffusion models generate images from text prompts?",
-                                      "Who won the 2022 FIFA World Cup?"])
+                                      "Who won the 2022 FIFA World Cup?",
+                                      # near the collection's topics in wording, not in what it is about
+                                      "Which paper trains a robot manipulation policy with an LLM planner?",
+                                      "Is there a paper here on speech recognition for low-resource languages?"])
 def test_questions_the_papers_do_not_cover_are_refused_without_citations(engine, question):
     answer = engine.ask(question)
     assert answer.abstained and answer.answer == prompts.REFUSAL

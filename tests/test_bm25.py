@@ -105,3 +105,8 @@ def test_a_build_killed_half_way_leaves_the_previous_one_serving(tmp_path):
     assert main is not None and main.ids == ["a:0", "b:0"]
     docs, _ = main.retriever.retrieve([["bird"]], k=1, show_progress=False)
     assert main.ids[docs[0][0]] == "b:0"
+
+
+def test_a_word_no_chunk_has_weighs_more_than_a_common_one(seeded_index):
+    bm25 = seeded_index.bm25
+    assert bm25.idf("zyzzyva") > bm25.idf("unlearn") > bm25.idf("model") > 0

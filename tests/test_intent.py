@@ -75,7 +75,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      ["Full-stack safety survey"], None),
     ("who are the authors?", [["LookAhead Tuning"]], ["LookAhead Tuning"], "who are the authors of LookAhead Tuning?"),
     ("Is code available for both?", [["REFED"], ["SemiEvol"]], ["REFED", "SemiEvol"], None),
-    ("What are the second stage's inputs?", [["ERPO", "SafeSwitch"]], [], None),  # a stage, not a paper
+    ("What are the second stage's inputs?", [["ERPO", "SafeSwitch"]], ["ERPO", "SafeSwitch"], None),  # not a paper
+    ("Who wrote the escape room one?", [["PIANIST", "EscapeBench", "Strategist"]], ["EscapeBench"],
+     "Who wrote EscapeBench?"),
+    ("Which base models were trained?", [["ReSearch"]], ["ReSearch"], "About ReSearch: Which base models were trained?"),
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
