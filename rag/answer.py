@@ -127,15 +127,18 @@ class AnswerEngine(CustomQueryEngine):
 
     def _relevant(self, plan: QueryPlan, hits: list[Hit]) -> bool:
         """Whether the hits can answer: a paper the question is about is among them, or the best one is relevant
-        enough (and, for a question in another language about one paper, clearly ahead of the rest)."""
+        enough and, when only loosely so, has what a short question is about ("Which paper proposes speculative
+        decoding?" is close to the papers in wording only); a question in another language about one paper must
+        also find it clearly ahead of the rest."""
         if any(h.paper.paper_id in plan.papers for h in hits):
             return True
         if not hits or max(h.relevance for h in hits) < self.index.settings.min_relevance:
             return False
         best = max(hits, key=lambda h: h.relevance)
-        if plan.kind == Kind.FACT and plan.language == "en" and len(plan.topic) <= SHORT_TOPIC and \
-                best.relevance < OFF_TOPIC_RELEVANCE and topic_coverage(self.index, plan.topic, best.paper) < OFF_TOPIC_COVERAGE:
-            return False  # "Which paper proposes speculative decoding?": close in wording, not in topic
+        if plan.kind == Kind.FACT and plan.language == "en" and len(plan.topic) <= SHORT_TOPIC \
+                and best.relevance < OFF_TOPIC_RELEVANCE \
+                and topic_coverage(self.index, plan.topic, best.paper) < OFF_TOPIC_COVERAGE:
+            return False
         return self._mode(plan) != "multilingual" or plan.kind != Kind.FACT or stands_out([h.dense for h in hits])
 
     def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:
