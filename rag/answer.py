@@ -132,6 +132,8 @@ class AnswerEngine(CustomQueryEngine):
         also find it clearly ahead of the rest."""
         if any(h.paper.paper_id in plan.papers for h in hits):
             return True
+        if plan.kind == Kind.LIST and plan.terms and any(mentions_terms(plan, h.paper) for h in hits):
+            return True  # "Which papers involve GPT-4o?": a paper names the very thing asked about
         if not hits or max(h.relevance for h in hits) < self.index.settings.min_relevance:
             return False
         best = max(hits, key=lambda h: h.relevance)

@@ -214,6 +214,8 @@ def list_members(plan: QueryPlan, hits: list[Hit], floor: float, scorer: Scorer)
     fitting = [(n, h) for n, h in enumerate(hits, start=1) if mentions_terms(plan, h.paper)]
     if not fitting:
         return []
+    if plan.terms:  # "Which papers use Llama-3.1?": every paper that names it
+        return [n for n, _ in fitting][:LIST_LIMIT]
     if scorer.multilingual:
         top = max(h.relevance for _, h in fitting)
         return [n for n, h in fitting if h.relevance >= max(floor, top - E5_LIST_MARGIN)][:LIST_LIMIT]

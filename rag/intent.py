@@ -92,6 +92,9 @@ INSTRUCTION = re.compile(
     r"\b(reveal|print|show|repeat|output|tell me|give me)\b.*\b(system )?prompt\b|"
     r"\b(without|no|don'?t|do not|never)\b.*\b(cit(e|ing|ations?)|sources?|references?|brackets)\b|"
     r"\b(answer|reply|respond)\b.*\b(only|just|in one (word|sentence)|briefly|as a poem|in json)\b|"
+    r"\b(cit(e|ing|ations?)|sources?|references?)\b.*\b(disabled|switched off|turned off|not (needed|required|"
+    r"allowed))\b|"
+    r"^\s*(system|user|assistant|developer)( override| prompt| message| note)?\s*$|"  # a role label ("SYSTEM:")
     r"\byou are now\b|\bpretend\b|\bact as\b", re.IGNORECASE)
 CLAUSE_SPLIT = re.compile(r"(?<=[:;.!?])\s+|,\s*(?:and\s+)?then\s+|\s+and then\s+|\s*:\s*|,\s+(?=(?:and\s+)?(?:tell|"
                           r"what|which|how|who|why|when|where|is|are|does|do|can)\b)", re.IGNORECASE)
@@ -145,9 +148,9 @@ WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
 NAME_TOKEN = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][\w-]*|[a-z]+[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Za-z]+-?\d[\w.-]*|"
-                        r"\d+-?[A-Za-z][\w-]*)\b")
+                        r"\d+-?[A-Za-z][\w-]*|[A-Z][a-z]+-[a-z]+-[A-Z][a-z]+)\b")  # ... "Chain-of-Thought"
 GENERIC_NAMES = {"llm", "lm", "lmm", "mllm", "ai", "nlp", "ml", "rl", "gpu", "cpu", "api", "url", "pdf", "faq", "qa",
-                 "cot", "sota"}
+                 "cot", "sota", "system", "user", "assistant", "override", "developer"}
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 KANA = re.compile(r"[\u3040-\u30ff]")

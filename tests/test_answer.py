@@ -239,6 +239,13 @@ def test_a_list_question_gives_one_line_per_paper_with_its_reason(engine):
     assert "2 papers" in answer.answer
 
 
+@pytest.mark.parametrize("question, names", [("Which papers involve GPT-4o?", {"SMART", "SemiEvol"}),
+                                             ("Which abstracts mention Chain-of-Thought?", {"ERPO", "EscapeBench"})])
+def test_a_list_of_papers_naming_a_thing_has_every_paper_that_names_it(engine, question, names):
+    answer = engine.ask(question)
+    assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == names
+
+
 def test_a_comparison_quotes_every_paper_compared(engine):
     answer = engine.ask("Compare SafeSwitch and LookAhead Tuning: how does each keep models safe?")
     cited = [engine.index.papers[c.paper_id].short_name for c in answer.citations]
