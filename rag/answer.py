@@ -134,9 +134,9 @@ class AnswerEngine(CustomQueryEngine):
             return True
         if plan.kind == Kind.LIST and plan.terms and any(mentions_terms(plan, h.paper) for h in hits):
             return True  # "Which papers involve GPT-4o?": a paper names the very thing asked about
-        if not hits or max(h.relevance for h in hits) < self.index.settings.min_relevance:
+        best = max(hits, key=lambda h: h.relevance, default=None)
+        if best is None or best.relevance < self.index.settings.min_relevance:
             return False
-        best = max(hits, key=lambda h: h.relevance)
         if plan.kind == Kind.FACT and plan.language == "en" and len(plan.topic) <= SHORT_TOPIC \
                 and best.relevance < OFF_TOPIC_RELEVANCE \
                 and topic_coverage(self.index, plan.topic, best.paper) < OFF_TOPIC_COVERAGE:

@@ -83,11 +83,11 @@ class Quote:
         return [AnswerSentence(text=s.text, cites=[self.n], support=1.0) for s in self.sentences]
 
 
-def carries(wants: Wants, sentence: str, own_names: list[str] = (), asked: str = "") -> bool:
+def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[str] = frozenset()) -> bool:
     """True when the sentence holds an answer of the wanted type (a figure, a name, an enumeration, a link).
 
     The paper's own names do not count as the name of a dataset or a model, nor do model names as datasets,
-    nor a figure or name the question itself gives ("two" in "accuracy on its two games"). A name is a
+    nor a figure or name the question itself gives (`given`: "two" in "accuracy on its two games"). A name is a
     dataset only in a sentence about evaluation.
     """
     pattern = CARRIES.get(wants)
@@ -96,8 +96,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), asked: str =
     if wants in NAMED_ANSWER:
         for name in own_names:
             sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)
-        for given in {m.group(0) for m in pattern.finditer(asked)} if asked else ():
-            sentence = re.sub(rf"(?<!\w){re.escape(given)}(?!\w)", " ", sentence, flags=re.I)
+        for value in given:
+            sentence = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", sentence, flags=re.I)
     if wants == Wants.DATASET:
         sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
         if not EVALUATION.search(sentence):
@@ -133,8 +133,10 @@ class Scorer:
         own = [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
         scored = []
         head = self.heads[part] if wants != Wants.STAGES else ""  # "stages" is the cue itself
+        pattern = CARRIES.get(wants)
+        given = {m.group(0) for m in pattern.finditer(self.plan.standalone)} if pattern else set()
         for i, text in enumerate(self.bank.sentences(paper)):
-            has = carries(wants, text, own, self.plan.standalone)
+            has = carries(wants, text, own, given)
             names_head = bool(head) and head in word_stems(text)
             score = float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(asked, text) + CUE_WEIGHT * (has + names_head)
             if "http" in text and wants != Wants.CODE:

@@ -131,7 +131,7 @@ ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the 
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
                        re.IGNORECASE)
-DESCRIBED_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
+THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
@@ -290,9 +290,14 @@ def about_one_paper(question: str) -> bool:
     return bool(ONE_DESCRIBED.search(question)) and not MANY_ASKED.search(question)
 
 
+def topic_of(question: str) -> frozenset[str]:
+    """The stems of what the question is about, beyond which aspect of a paper it asks for."""
+    return stems(question) - ASPECT_WORDS
+
+
 def has_topic(question: str) -> bool:
     """True when the question says what it is about, beyond which aspect of a paper it asks for."""
-    return bool(stems(question) - ASPECT_WORDS)
+    return bool(topic_of(question))
 
 
 def language_of(text: str) -> str:
@@ -355,7 +360,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about),
-                     head=head_of(standalone), topic=stems(standalone) - ASPECT_WORDS)
+                     head=head_of(standalone), topic=topic_of(standalone))
 
 
 def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
@@ -423,7 +428,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"both {text}" if word.startswith("both") else text
         return focus, _replace(question, together, text)
-    kind_of = DESCRIBED_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
+    kind_of = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
     if kind_of and len(pool := earlier or focus) > 1 and (match := described(kind_of.group(1), pool, papers)):
         return [match], _replace(question, kind_of, names_of([match], papers))
     one = ONE_RE.search(question) or (together if together else None)
@@ -441,7 +446,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
 def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str | None:
     """Which of the earlier papers a description means ("the one on safety", "the world model one"): the one whose
     title and abstract share most of the question's topic words, or None when no single one does."""
-    topic = stems(question) - ASPECT_WORDS
+    topic = topic_of(question)
     shared = [len(topic & stems(f"{papers[p].title} {papers[p].abstract}")) for p in focus]
     best = max(shared)
     return focus[shared.index(best)] if best and shared.count(best) == 1 else None

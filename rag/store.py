@@ -56,9 +56,8 @@ class PaperStore:
 
     def other_models(self) -> list[str]:
         """Embedding models that built other collections in the same store."""
-        names = {c.name if hasattr(c, "name") else str(c) for c in self.client.list_collections()}
         return sorted(str((self.client.get_collection(name).metadata or {}).get("embed_model", name))
-                      for name in names - {self.chunks.name} if name.startswith("chunks-"))
+                      for name in self._collection_names() - {self.chunks.name} if name.startswith("chunks-"))
 
     def put_papers(self, papers: list[Paper], nodes: dict[str, list[BaseNode]]) -> None:
         """Replace the papers' chunks, then put each record on its first chunk, last: a paper without one is
@@ -97,9 +96,11 @@ class PaperStore:
                 records[meta["paper_id"]] = Paper.model_validate_json(meta[RECORD_KEY])
         return records, {paper_id: chunks.get(paper_id, []) for paper_id in records}
 
+    def _collection_names(self) -> set[str]:
+        return {c.name if hasattr(c, "name") else str(c) for c in self.client.list_collections()}
+
     def _legacy_records(self) -> dict[str, Paper]:
-        names = {c.name if hasattr(c, "name") else str(c) for c in self.client.list_collections()}
-        if f"papers-{self.tag}" not in names:
+        if f"papers-{self.tag}" not in self._collection_names():
             return {}
         metadatas = get_all(self.client.get_collection(f"papers-{self.tag}"), ["metadatas"])["metadatas"]
         return {p.paper_id: p for p in (Paper.model_validate_json(m[RECORD_KEY]) for m in metadatas)}
