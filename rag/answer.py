@@ -16,12 +16,13 @@ from rag import prompts
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import LIST_FLOOR, Quote, Scorer, list_members, mentions_terms
+from rag.extractive import LIST_FLOOR, Quote, Scorer, list_members
 from rag.index import PaperIndex
-from rag.intent import METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, plan_question
+from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, mentions_terms, plan_question,
+                        topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import stands_out
-from rag.names import display_name
+from rag.names import display_name, names_of
 from rag.retrieve import retrieve, topic_coverage
 from rag.text import split_sentences, stems
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
@@ -154,7 +155,7 @@ class AnswerEngine(CustomQueryEngine):
         if answer is None and self.llm:
             sources = hits
             if plan.kind == Kind.LIST:  # the candidates only: twelve abstracts overflow a small model's context
-                sources = [hits[n - 1] for n in list_members(plan, hits, self.index.settings.min_relevance, scorer)]
+                sources = [hits[n - 1] for n in list_members(plan, hits, scorer)]
             answer = yield from self._llm_answer(base, plan, sources or hits)
             if answer is not None:
                 return answer
@@ -164,15 +165,20 @@ class AnswerEngine(CustomQueryEngine):
 
     def _extractive(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         if plan.kind == Kind.LIST:
-            members = list_members(plan, hits, self.index.settings.min_relevance, scorer)
+            members = list_members(plan, hits, scorer)
             if not members:
                 return base.model_copy(update={"answer": prompts.NONE_MENTION.format(terms=" and ".join(plan.terms)),
                                                "abstained": True, "shape": "refusal"})
-            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, _note(plan))
+            note = _note(plan) + ("\n" + prompts.NONE_OF.format(names=names_of(plan.none_of, self.index.papers),
+                                                                terms=" and ".join(plan.terms)) if plan.none_of else "")
+            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note)
         if plan.kind == Kind.COMPARE:
             quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
-            if plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do)
+            if plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do;
+                # that have most of the rare words asked about: "Avalon" in "Which of the two is tested on Avalon?")
                 quotes = [q for q in quotes if mentions_terms(plan, q.paper)] or quotes
+                coverage = {q.n: topic_coverage(self.index, topic_of(plan.aspect), q.paper) for q in quotes}
+                quotes = [q for q in quotes if coverage[q.n] == max(coverage.values())]
                 top = max(q.score for q in quotes)
                 quotes = [q for q in quotes if q.score >= top - SELECT_MARGIN]
             return compare_answer(base, quotes, hits, _note(plan))
@@ -387,7 +393,8 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
     if not rows:
         return base.model_copy(update=update | {"answer": f"No paper in this collection matches ({where}).",
                                                 "abstained": True})
-    lines = [f"{len(rows)} paper{'s' * (len(rows) != 1)} in this collection match ({where}):"
+    lines = [(prompts.FOUND_ONE if len(rows) == 1 else prompts.FOUND.format(count=len(rows))).replace(
+        ":", f" ({where}):")
              if where != "all papers" else f"This collection holds {len(rows)} paper{'s' * (len(rows) != 1)}:"]
     citations = []
     for n, row in enumerate(rows[:MAX_LISTED], start=1):

@@ -14,8 +14,9 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "collection", "show", "name", "have", "has", "release", "venue", "conference",
                                "accepted", "author", "authors", "first", "written", "institution", "lab", "labs",
                                "listed", "link", "links", "including", "main", "conference", "findings",
-                               "workshop", "workshops", "long", "short", "demo", "demonstrations"}
-MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing)\b\W+(?:\w+\W+){0,3}?"
+                               "workshop", "workshops", "long", "short", "demo", "demonstrations", "public",
+                               "publicly", "don", "doesn", "didn", "haven", "hasn", "isn", "aren"}
+MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether"}

@@ -15,7 +15,7 @@ from rag.bm25 import STEMMER
 from rag.collection import CollectionQuery, parse_collection_query
 from rag.names import NameIndex, names_of, paper_names
 from rag.records import rows_of
-from rag.text import STOP, WORD_RE, stems
+from rag.text import STOP, WORD_RE, folded, spells_out, stems
 from rag.types import Answer, Paper
 
 
@@ -63,7 +63,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|\b(percent(age)?|%|how far|"
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
-                   r"reduction|margin|number|rank|ranking|place))\b"),
+                   r"reduction|margin|number|rank|ranking|place))\b|"
+                   r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b"),
     (Wants.STAGES, r"\b(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|"
                    r"ingredients|pieces)\b"),
     (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b)[\w-]+ ){0,3}"
@@ -109,6 +110,11 @@ LIST_RE = re.compile(
     r"^\s*list\b", re.IGNORECASE)
 PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
                         r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
+# "Which survey covers more, the safety survey or the scientific LLM survey?": two papers weighed against each other
+ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lower|faster|slower|earlier|later|" \
+               r"newer|older|first)\b[^?]*\bor\b"
+# "The REFED paper and the semi-supervised paper ...: what does each rely on?": papers asked about side by side
+EACH_RE = re.compile(r"\b(each|both)\b", re.IGNORECASE)
 COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|with|to|against)\s+|,\s*", re.IGNORECASE)
 COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
                       r"\b(list|show|give me|name)\b.*\b(all|every)\b.*\b(papers?|abstracts?|articles?)\b|"
@@ -116,7 +122,7 @@ COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?
                       r"collection|indexed)\b", re.IGNORECASE)
 COMPARE_RE = re.compile(r"\b(compare[sd]?|comparison|comparing|differ|differs|difference|differences|different|"
                         r"versus|vs\.?|contrast|similar|similarities|in common|distinguish|same|relate)\b|"
-                        r"\bwhich (one )?of (the two|them|these|those|both)\b", re.IGNORECASE)
+                        r"\bwhich (one )?of (the two|them|these|those|both)\b|" + ALTERNATIVES, re.IGNORECASE)
 
 PAPER_NOUN = r"(one|paper|method|approach|work|article|study|framework|model|system|benchmark|survey|technique)"
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "former": 0, "latter": -1, "last": -1}
@@ -222,6 +228,7 @@ class QueryPlan:
     group: int = 0  # "the two surveys": how many papers the one description in `compared` stands for
     select: bool = False  # "which of them ...": only the papers compared that fit
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
+    none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
     topic: frozenset[str] = frozenset()  # stems of what the question is about, beyond the aspect asked for
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
@@ -255,8 +262,20 @@ def parts_of(question: str) -> list[tuple[str, Wants]]:
 
 
 def compared_of(question: str) -> list[str]:
-    """The things a comparison puts side by side, as the question describes them ("A and B", "A vs B")."""
-    return [p.strip(" ?.!") for p in COMPARED_SPLIT.split(question) if len(stems(p)) >= 1]
+    """The things a comparison puts side by side, as the question describes them ("A and B", "A vs B", "A or B")."""
+    sides = COMPARED_SPLIT.split(question)
+    if re.search(ALTERNATIVES, question, re.IGNORECASE):
+        sides = [side for part in sides for side in re.split(r"\s+or\s+", part)]
+    return [p.strip(" ?.!") for p in sides if len(stems(p)) >= 1]
+
+
+def described_side_by_side(question: str, named: int) -> bool:
+    """True when a question asks about each of two papers it names or describes ("The REFED paper and the
+    semi-supervised fine-tuning paper ...: what data does each rely on?")."""
+    if not EACH_RE.search(question):
+        return False
+    sides = [p for p in compared_of(question) if ONE_DESCRIBED.search(p)]
+    return len(sides) + named >= 2 and len(sides) >= 1 and len(compared_of(question)) >= 2
 
 
 def aspect_of(question: str, papers: Sequence[Paper]) -> str:
@@ -275,6 +294,17 @@ def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
     text = aspect_of(question, papers)
     names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES]
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
+
+
+def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
+    """True when the paper's title or abstract mentions every specific thing the question asks about."""
+    return names_all(plan.terms, f"{paper.title} {paper.abstract}")
+
+
+def names_all(terms: Sequence[str], text: str) -> bool:
+    """True when the text mentions every term (an acronym may be written out: "Monte Carlo tree search" for
+    "MCTS")."""
+    return all(folded(term) in folded(text) or spells_out(term, text) for term in terms)
 
 
 def head_of(question: str) -> str:
@@ -334,8 +364,12 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     collection = None
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
-    if not referred and not one_described and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
+    compares = len(about) >= 2 and COMPARE_RE.search(standalone)  # "Compare the three papers (SemEval, LAW, ...)"
+    if not referred and not one_described and not compares and (LIST_RE.search(standalone) or
+                                                                 COUNT_RE.search(standalone)):
         collection = parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
+    elif len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say
+        collection = parse_collection_query(asked, [papers[p] for p in referred])
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
                  wants_of(standalone))
@@ -346,7 +380,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.COMPARE
     elif not about and not one_described and LIST_RE.search(standalone):
         kind = Kind.LIST
-    elif len(about) < 2 and not referred and COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2:
+    elif len(about) < 2 and not referred and (COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2
+                                              or described_side_by_side(standalone, len(named))):
         kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
     elif group and COMPARE_RE.search(standalone):
         kind = Kind.COMPARE
@@ -354,12 +389,17 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.FACT
     compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
         compared_of(standalone)
+    terms = asked_terms(standalone, about)
+    none_of = []
+    if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
+            names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):
+        kind, none_of, referred, standalone = Kind.LIST, referred, [], asked  # "Which of them uses DPO?": none does
     return QueryPlan(question=question, standalone=standalone if standalone != asked else (
                          question if asked == question.strip() else asked),
                      kind=kind, wants=wants, aspect=aspect_of(standalone, about), named=named, referred=referred,
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
-                     select=bool(referred and SELECT_RE.search(asked)), terms=asked_terms(standalone, about),
+                     select=bool(referred and SELECT_RE.search(asked)), terms=terms, none_of=none_of,
                      head=head_of(standalone), topic=topic_of(standalone))
 
 
@@ -421,6 +461,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if rest:
             return rest, _ask_again(question, other, rest, history, focus, papers)
     together = ALL_RE.search(question)
+    if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
+        focus = earlier  # "which of them" after a turn about one of them: the larger set before it
     if together and len(focus) == 1 and together.group(0).lower().startswith(("both", "the two", "each")):
         focus = list(dict.fromkeys(_recent(history, papers) + focus))  # "both" after two one-paper turns
     if together and len(focus) > 1:

@@ -73,5 +73,6 @@ NOT_STATED_WHAT = {"number": "this figure", "dataset": "the datasets or benchmar
                    "models": "the models by name", "stages": "the stages", "code": "a code link",
                    "authors": "the authors", "venue": "the venue", "year": "the year"}
 NONE_MENTION = "No paper in this collection mentions {terms}."
+NONE_OF = "None of {names} mentions {terms}; the papers of this collection that do:"
 FOUND_ONE = "1 paper in this collection matches:"
 FOUND = "{count} papers in this collection match:"

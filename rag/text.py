@@ -64,3 +64,12 @@ def lexical_overlap(claim: str, evidence: str) -> float:
     """Share of the claim's content words that the evidence contains."""
     claim_stems = stems(claim)
     return len(claim_stems & stems(evidence)) / len(claim_stems) if claim_stems else 0.0
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """True when the text writes the acronym's words out as one phrase ("Monte Carlo tree search" for "MCTS")."""
+    if not (acronym.isupper() and acronym.isalpha() and len(acronym) >= 3):
+        return False
+    phrase = r"[\s-]+".join(rf"{letter}[a-z]*" for letter in acronym.lower())
+    return any(not STOP.intersection(re.split(r"[\s-]+", m.group(0).lower()))
+               for m in re.finditer(rf"\b{phrase}\b", text, re.IGNORECASE))

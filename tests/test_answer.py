@@ -246,6 +246,21 @@ def test_a_list_of_papers_naming_a_thing_has_every_paper_that_names_it(engine, q
     assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == names
 
 
+def test_a_topic_list_keeps_the_papers_on_the_topic_and_leaves_out_the_rest(engine):
+    answer = engine.ask("Which papers are about making a model forget or unlearn knowledge it memorized?")
+    names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert {"ZJUKLAB-unlearn", "LAW"} <= names and not names & {"Strategist", "EscapeBench", "SynWorld", "K-ON"}
+
+
+def test_which_of_them_names_a_thing_none_of_them_mentions_says_so_and_lists_who_does(engine):
+    first = engine.ask("Which papers propose methods to make LLMs safer?")
+    answer = engine.ask("Which of them uses DPO?", [first.model_copy(update={"focus": [
+        paper_named(engine.index, n).paper_id for n in ("SafeSwitch", "LookAhead Tuning")]})])
+    assert "None of SafeSwitch and LookAhead Tuning mentions DPO" in answer.answer
+    assert [engine.index.papers[c.paper_id].short_name for c in answer.citations] == ["ERPO"]
+    assert "Direct Preference Optimization (DPO)" in answer.answer  # the sentence naming it is quoted
+
+
 def test_a_comparison_quotes_every_paper_compared(engine):
     answer = engine.ask("Compare SafeSwitch and LookAhead Tuning: how does each keep models safe?")
     cited = [engine.index.papers[c.paper_id].short_name for c in answer.citations]

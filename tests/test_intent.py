@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.intent import Kind, Wants, plan_question, strip_instructions
+from rag.text import spells_out
 from rag.types import Answer
 
 
@@ -41,6 +42,14 @@ def plan(seeded_index):
     ("Which models and how many datasets were used in the semi-supervised fine-tuning paper?", Kind.FACT,
      Wants.NUMBER, []),
     ("Which papers were published in 2024?", Kind.COLLECTION, Wants.ANY, []),
+    # two papers weighed against each other, or asked about each: a comparison, though "papers" or "SemEval" is said
+    ("Which survey covers more literature, the full-stack safety survey or the scientific LLM survey?",
+     Kind.COMPARE, Wants.NUMBER, ["Full-stack safety survey"]),
+    ("The REFED paper and the semi-supervised fine-tuning paper: what data does each rely on?", Kind.COMPARE,
+     Wants.DATASET, ["REFED"]),
+    ("Compare the three papers that erase things (the SemEval system, LAW, BiasEdit): what does each remove?",
+     Kind.COMPARE, Wants.ANY, ["LAW", "BiasEdit"]),
+    ("Which papers don't have a public code repository listed?", Kind.COLLECTION, Wants.CODE, []),
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
@@ -86,6 +95,27 @@ def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, pa
     if standalone:
         assert result.standalone == standalone
     assert "which of " not in result.standalone.lower() or " and " in result.standalone
+
+
+@pytest.mark.parametrize("question, earlier, papers", [
+    ("which of them has no code link?", [["EscapeBench", "PIANIST", "Strategist"]], ["PIANIST"]),
+    ("Which of them was published in 2024?", [["EscapeBench", "PIANIST", "Strategist", "SynWorld"], ["PIANIST"]],
+     ["PIANIST", "Strategist"]),  # "them": the larger set before a turn about one of them
+])
+def test_which_of_them_with_a_metadata_filter_is_answered_from_the_records(plan, question, earlier, papers):
+    result, _ = plan(question, *earlier)
+    assert result.kind == Kind.COLLECTION and sorted(p.short_name for p in result.collection.papers) == papers
+
+
+def test_which_of_them_names_a_thing_none_of_them_mentions_asks_the_whole_collection(plan):
+    result, papers = plan("Which of them uses DPO?", ["SafeSwitch", "LookAhead Tuning"])
+    assert result.kind == Kind.LIST and papers == [] and len(result.none_of) == 2
+
+
+def test_an_acronym_asked_about_may_be_written_out():
+    assert spells_out("MCTS", "self-play simulations with Monte Carlo tree search and reflection")
+    assert not spells_out("MCTS", "model merging, combining two specialized models")  # no one phrase
+    assert not spells_out("DPO", "data of the preference")  # stop words are no initials
 
 
 def test_what_about_asks_the_previous_question_of_another_paper(seeded_index):
