@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rag.cite import SentenceBank
 from rag.intent import QueryPlan, Wants, head_of, mentions_terms, names_all
 from rag.multilingual import E5_LIST_MARGIN
+from rag.names import paper_names
 from rag.retrieve import topic_coverage
 from rag.text import lexical_overlap, word_stems
 from rag.types import AnswerSentence, Hit, Paper
@@ -32,9 +33,11 @@ MEMBER_BAR = -0.82
 
 YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)"
 NUMBER_WORDS = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|half|dozens?|hundreds?|" \
-               r"thousands?|millions?|billions?)\b"
+               r"thousands?|millions?|billions?|quarters?|fifths?|tenths?)\b"
 CARRIES: dict[Wants, re.Pattern] = {
-    Wants.NUMBER: re.compile(rf"(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|{NUMBER_WORDS}", re.I),
+    Wants.PERCENT: re.compile(r"(?<![\w.])(?<!\w-)\d+(?:\.\d+)?\s*%|\bper ?cent\b", re.I),
+    # a figure, not a digit inside a name ("Llama-3.1-8B", "GPT-4o")
+    Wants.NUMBER: re.compile(rf"(?<![\w.])(?<!\w-)(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|{NUMBER_WORDS}", re.I),
     Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+[A-Z]\w*|"
                               r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*|\d+[A-Za-z]\w*)\b"),
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
@@ -53,7 +56,11 @@ CARRIES: dict[Wants, re.Pattern] = {
 EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
                         r"tasks?|games?|environments?|settings?|domains?|test ?beds?)\b", re.I)
 ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")
-NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER}  # types that need a name or a figure, not just the word
+LISTED_NAME = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)*")
+GENERIC_CAPITALS = {"LLM", "LLMs", "LM", "LMs", "AI", "NLP", "We", "Our", "This", "These", "It", "In", "The"}
+ORDINAL_MARKERS = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth|fifth|finally|lastly)\b|\(\d\)|"
+                             r"\((?:i|ii|iii|iv|v|vi|I|II|III|IV|V|VI)\)", re.IGNORECASE)
+NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER, Wants.PERCENT}  # types that need a name or a figure, not just the word
 CONTINUES = re.compile(r"^(This|These|It|They|Such|Specifically|Concretely|In particular|Here|To this end|"
                        r"Moreover|Furthermore|Additionally|In addition)\b")
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
@@ -110,6 +117,21 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
     return bool(pattern.search(sentence))
 
 
+def own_names(paper: Paper) -> list[str]:
+    """The paper's names and the abbreviations it defines ("(ADS)"): they name no dataset or model."""
+    return [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
+
+
+def listed(sentence: str, own: list[str]) -> int:
+    """How many things the sentence lists: its ordinal markers ("first, ... second, ...") or the distinct names it
+    gives besides the paper's own."""
+    for name in own:
+        sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)
+    rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # a capital opening a sentence names nothing
+    names = {m.group(0) for m in LISTED_NAME.finditer(rest) if m.group(0) not in GENERIC_CAPITALS}
+    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names))
+
+
 class Scorer:
     """Ranks a paper's sentences for a plan: for the whole question and for each of its sub-questions."""
 
@@ -135,7 +157,7 @@ class Scorer:
         asked, wants = self.asks[part]
         sims = self.bank.vectors(paper, self.multilingual) @ self.vectors[part]
         # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
-        own = [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
+        own = own_names(paper)
         scored = []
         head = self.heads[part] if wants != Wants.STAGES else ""  # "stages" is the cue itself
         pattern = CARRIES.get(wants)
@@ -162,6 +184,9 @@ class Scorer:
         typed = [(part, wants) for part, (_, wants) in enumerate(self.asks) if wants in NAMED_ANSWER]
         if len(self.asks) > 1:
             typed = [t for t in typed if t[0] > 0]  # judged per sub-question, not on the whole
+        own = own_names(paper) + paper_names(paper)  # "SMARTAgent" lists nothing in SMART's abstract
+        if self.plan.count and not any(listed(s.text, own) >= self.plan.count for s in self.rank(paper)[:3]):
+            return False  # "What are the seven components?" when the abstract only says there are seven
         return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
             s.carries and self.heads[part] in word_stems(s.text) for s in self.rank(paper, part) if self.heads[part])
             for part, _ in typed)

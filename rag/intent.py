@@ -35,6 +35,7 @@ class Wants(StrEnum):
     AUTHORS = "authors"
     VENUE = "venue"
     YEAR = "year"
+    PERCENT = "percent"
     STAGES = "stages"
     MODELS = "models"
     DATASET = "dataset"
@@ -61,6 +62,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
                   r"appear(ed)? (at|in)|where was .* published)\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
+    (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|%"),
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|\b(percent(age)?|%|how far|"
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
                    r"reduction|margin|number|rank|ranking|place))\b|"
@@ -150,6 +152,11 @@ MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( 
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
 COUNTS = {"two": 2, "three": 3, "four": 4}
+# "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
+ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
+                               r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
+                               r"[\w-]+s\b", re.IGNORECASE)
+CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
@@ -230,6 +237,7 @@ class QueryPlan:
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
+    count: int = 0  # how many things the question asks to name: 7 for "What are the seven components of X?"
     topic: frozenset[str] = frozenset()  # stems of what the question is about, beyond the aspect asked for
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
 
@@ -312,6 +320,12 @@ def head_of(question: str) -> str:
     match = HEAD_RE.search(question)
     head = STEMMER.stemWord(match.group(1).lower()) if match else ""
     return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head
+
+
+def count_asked(question: str) -> int:
+    """How many things the question asks to name ("Which two games ..." -> 2), or 0."""
+    match = ENUMERATION_ASKED.search(question)
+    return 0 if not match else int(match.group(1)) if match.group(1).isdigit() else CARDINALS[match.group(1).lower()]
 
 
 def about_one_paper(question: str) -> bool:
@@ -400,7 +414,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=bool(referred and SELECT_RE.search(asked)), terms=terms, none_of=none_of,
-                     head=head_of(standalone), topic=topic_of(standalone))
+                     head=head_of(standalone), topic=topic_of(standalone), count=count_asked(standalone))
 
 
 def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
@@ -521,7 +535,7 @@ def _ask_again(question: str, match: re.Match, chosen: list[str], history: Seque
     becomes the previous question about the other paper."""
     rest = question[:match.start()] + question[match.end():]
     if not has_topic(rest) and not wants_of(rest) in METADATA_WANTS | {Wants.STAGES, Wants.MODELS, Wants.DATASET,
-                                                                      Wants.NUMBER}:
+                                                                      Wants.NUMBER, Wants.PERCENT}:
         again = _swap_names(history[-1].standalone_question, focus, chosen, papers)
         if again:
             return again

@@ -69,7 +69,7 @@ LLM_DECLINED = "The model did not answer from the sources although they match th
 NOT_STATED = "The abstract of {name} does not state {what}."
 NOT_STATED_ANY = "None of the abstracts states {what}; the closest is {name}."
 CLOSEST = "The closest passages:"
-NOT_STATED_WHAT = {"number": "this figure", "dataset": "the datasets or benchmarks by name",
+NOT_STATED_WHAT = {"number": "this figure", "percent": "this percentage", "dataset": "the datasets or benchmarks by name",
                    "models": "the models by name", "stages": "the stages", "code": "a code link",
                    "authors": "the authors", "venue": "the venue", "year": "the year"}
 NONE_MENTION = "No paper in this collection mentions {terms}."

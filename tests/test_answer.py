@@ -276,6 +276,18 @@ def test_a_detail_the_abstract_does_not_give_is_said_to_be_missing(engine):
     assert [c.paper_id for c in answer.citations] == [safeswitch.paper_id]
 
 
+@pytest.mark.parametrize("question, shape", [
+    ("What are the seven components of the PIANIST world model?", "not_stated"),  # it says seven, names none
+    ("Which two games was PIANIST tested on?", "not_stated"),
+    ("What are the three stages of ERPO?", "fact"),  # "first, ... second, ... third, ..."
+    ("What two mechanisms does EscapeAgent use?", "fact"),  # "Foresight ... and Reflection ..."
+    ("By how many percentage points does KnowSelf beat its strongest baseline?", "not_stated"),  # "two-stage" is no %
+    ("What percentage of the original parameters does SafeSwitch tune?", "fact"),
+])
+def test_things_to_name_or_a_percentage_are_stated_only_when_given(engine, question, shape):
+    assert engine.ask(question).shape == shape
+
+
 def test_the_sentence_naming_the_noun_asked_for_is_quoted(engine):
     answer = engine.ask("Which layers does LAW update?")
     assert answer.shape == "fact" and "MLP layers" in answer.answer

@@ -56,6 +56,14 @@ def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, w
     assert (result.kind, result.wants, papers) == (kind, wants, named)
 
 
+@pytest.mark.parametrize("question, count", [("What are the seven components of PIANIST?", 7),
+                                             ("Which two games was PIANIST tested on?", 2),
+                                             ("What are the names of the 3 datasets SemiEvol uses?", 3),
+                                             ("What accuracy does PIANIST report on its two games?", 0)])
+def test_how_many_things_a_question_asks_to_name(plan, question, count):
+    assert plan(question)[0].count == count
+
+
 def test_a_question_that_asks_two_things_is_split_into_parts(plan):
     result, _ = plan("How much does CaKE improve multi-hop reasoning accuracy, and on which dataset?")
     assert [w for _, w in result.parts] == [Wants.NUMBER, Wants.DATASET]
