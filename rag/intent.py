@@ -152,6 +152,7 @@ MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( 
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
 COUNTS = {"two": 2, "three": 3, "four": 4}
+YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
@@ -215,7 +216,9 @@ both two which again further found find finding findings outcome outcomes conclu
 experiments setting settings setup compared exactly actually really specifically kind type sort achieve achieves
 achieved gain gains get gets got know learn base backbone architecture parameter parameters hyperparameters
 input inputs output outputs ablation ablations license licence novelty novel motivation new core name called call
-cite citation reference references version scale size sizes score scores hardware gpu gpus cost""".split())))
+cite citation reference references version scale size sizes score scores hardware gpu gpus cost deal deals dealt
+involve involves involved run runs ran mention mentions mentioned discuss discusses address addresses tackle tackles
+focus focuses look looks concern concerns regard regarding talk talks anything something stuff thing things""".split())))
 
 
 @dataclass
@@ -335,8 +338,9 @@ def about_one_paper(question: str) -> bool:
 
 
 def topic_of(question: str) -> frozenset[str]:
-    """The stems of what the question is about, beyond which aspect of a paper it asks for."""
-    return stems(question) - ASPECT_WORDS
+    """The stems of what the question is about, beyond which aspect of a paper it asks for (hyphenated words in
+    their parts, as BM25 counts them: "multi-agent" is "multi" and "agent")."""
+    return frozenset(w for w in stems(question.replace("-", " ")) - ASPECT_WORDS if not YEAR_RE.fullmatch(w))
 
 
 def has_topic(question: str) -> bool:
@@ -384,6 +388,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         collection = parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
     elif len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say
         collection = parse_collection_query(asked, [papers[p] for p in referred])
+    elif not about and not one_described and not compares:  # "Which paper was published at AAAI 2025?"
+        collection = parse_collection_query(standalone, rows_of(papers))
+        collection = collection if collection and not collection.topical else None
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
                  wants_of(standalone))
@@ -421,7 +428,7 @@ def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: 
     """A plan for a question not in English: the papers it names, and list/count/code/year cues in its words."""
     named = [p for p in names.in_order(question) if p in papers]
     cues = english_cues(question)
-    years = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", question)
+    years = YEAR_RE.findall(question)
     counts = bool(COUNT_RE.search(cues))
     collection = None
     if not named and (counts or LIST_RE.search(cues) and (years or "code" in cues or "authors" in cues)):

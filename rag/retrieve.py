@@ -106,7 +106,7 @@ def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> fl
     and abstract contain: low when the paper matches the question's common words but not what it is about."""
     weights = {word: index.bm25.idf(word) for word in topic}
     total = sum(weights.values())
-    have = stems(f"{paper.title} {paper.abstract}")
+    have = stems(f"{paper.title} {paper.abstract}".replace("-", " "))
     return sum(w for word, w in weights.items() if word in have) / total if total else 1.0
 
 

@@ -64,7 +64,9 @@ def test_retrieved_but_uncited_papers_are_listed_apart(engine):
                                       "Who won the 2022 FIFA World Cup?",
                                       # near the collection's topics in wording, not in what it is about
                                       "Which paper trains a robot manipulation policy with an LLM planner?",
-                                      "Is there a paper here on speech recognition for low-resource languages?"])
+                                      "Is there a paper here on speech recognition for low-resource languages?",
+                                      "Which paper proposes speculative decoding with a small draft model?",
+                                      "any work on federated learning for training LLMs on private data?"])
 def test_questions_the_papers_do_not_cover_are_refused_without_citations(engine, question):
     answer = engine.ask(question)
     assert answer.abstained and answer.answer == prompts.REFUSAL
@@ -190,7 +192,7 @@ def test_blind_eval_sets_targets_hold(engine):
     assert rows["hybrid"]["hit@1"] > max(rows["dense"]["hit@1"], rows["bm25"]["hit@1"])
     answers = evaluate_answers(engine, BLIND)
     assert answers["recall (single-paper)"] >= 0.85 and answers["wrongly not stated (answerable)"] <= 0.15
-    assert evaluate_answers(engine, BLIND_UNANSWERABLE)["refusals right (unanswerable)"] >= 0.35
+    assert evaluate_answers(engine, BLIND_UNANSWERABLE)["refusals right (unanswerable)"] >= 0.7
 
 
 def test_terminal_chat_keeps_the_conversation(rag_cli, seeded_dirs):

@@ -50,6 +50,7 @@ def plan(seeded_index):
     ("Compare the three papers that erase things (the SemEval system, LAW, BiasEdit): what does each remove?",
      Kind.COMPARE, Wants.ANY, ["LAW", "BiasEdit"]),
     ("Which papers don't have a public code repository listed?", Kind.COLLECTION, Wants.CODE, []),
+    ("Which paper was published at AAAI 2025?", Kind.COLLECTION, Wants.ANY, []),
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
