@@ -143,7 +143,11 @@ class AnswerEngine(CustomQueryEngine):
             return False
         if plan.language == "en" and not plan.terms and not self._answerable(plan, hits):
             return False
-        return self._mode(plan) != "multilingual" or plan.kind != Kind.FACT or stands_out([h.dense for h in hits])
+        if self._mode(plan) != "multilingual" or plan.kind != Kind.FACT:
+            return True
+        question = self.bank.embed([plan.standalone], multilingual=True)[0]
+        closest = [float((self.bank.vectors(h.paper, multilingual=True) @ question).max()) for h in hits[:3]]
+        return stands_out([h.dense for h in hits], closest)
 
     def _answerable(self, plan: QueryPlan, hits: list[Hit]) -> bool:
         """Whether a top paper answers an English question that names nothing, or only resembles it in wording

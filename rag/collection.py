@@ -68,7 +68,7 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= {w.lower() for a in hit_affiliations for w in WORD_RE.findall(a)}
         selected = [p for p in selected if hit_affiliations & set(p.affiliations)]
         filters.append("affiliation: " + " or ".join(sorted(hit_affiliations)))
-    years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", question)}
+    years = {int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d\d)(?![\d.%])", question)}  # "2024年" too
     if years:
         matched |= {str(y) for y in years}
         selected = [p for p in selected if p.year in years]

@@ -184,13 +184,16 @@ FUNCTION_WORDS = {lang: frozenset(words.split()) for lang, words in {
 LETTERS = [None, re.compile(r"[ñ¿¡]"), re.compile(r"[çœèêàù]"), re.compile(r"[äöüß]")]  # en, es, fr, de
 # Cue words of the main languages, mapped to the English the planner's rules read.
 FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, english in [
-    (r"哪些|哪几篇|有没有.*论文|所有.*论文|どの論文|論文はどれ|論文を.*挙げ|qué artículos|cuáles|qué trabajos|"
+    # "is there a paper ...": one paper asked for (or none), not a list
+    (r"有没有|是否有|有哪篇|はある[？?]?$|はありますか|ありますか[？?]?$|existe-t-il|y a-t-il|\bgibt es\b|¿?\bhay\b|"
+     r"\bexiste alg[uú]n", "is there a paper"),
+    (r"哪些|哪几篇|所有.*论文|どの論文|論文はどれ|論文を.*挙げ|qué artículos|cuáles|qué trabajos|"
      r"quels articles|quelles? (études|publications)|quels travaux|welche (der )?(arbeiten|artikel|papers|"
      r"veröffentlichungen|studien|paper)", "which papers"),
     (r"多少篇|几篇|何本|何件|cuántos (artículos|trabajos|papers)|combien (d'|d’|de )(articles|travaux|publications)|"
      r"wie viele (arbeiten|artikel|papers|paper|veröffentlichungen)", "how many papers"),
-    (r"没有|ない|\bsin\b|\bsans\b|pas de|\bohne\b|\bkein", "without"),
-    (r"代码|源码|コード|código|\bcode\b|quellcode", "code"),
+    (r"(?<!有)没有|ない|\bsin\b|\bsans\b|pas de|\bohne\b|\bkein", "without"),
+    (r"代码(?!生成)|源码|コード(?!生成)|(?<!generación de )código|(?<!génération de )\bcode\b|quellcode", "code"),
     (r"作者|著者|autores?|auteurs?|autoren|verfasst", "authors"),
     # the type of answer wanted, so quotes are chosen for it as in English
     (r"多少|百分之|第几|几名|几个|多大|多快|どのくらい|どれくらい|何%|何パーセント|何位|何倍|いくつ|cuánt[oa]s?|"
@@ -431,14 +434,15 @@ def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: 
     years = YEAR_RE.findall(question)
     counts = bool(COUNT_RE.search(cues))
     collection = None
-    if not named and (counts or LIST_RE.search(cues) and (years or "code" in cues or "authors" in cues)):
+    if not named and (counts or (LIST_RE.search(cues) or "is there" in cues) and (years or "code" in cues or
+                                                                                 "authors" in cues)):
         collection = parse_collection_query(" ".join([cues, question]), rows_of(papers), counts=counts)
     if collection:
         kind = Kind.COLLECTION
     elif len(named) >= 2:
         kind = Kind.COMPARE
     else:
-        kind = Kind.LIST if not named and LIST_RE.search(cues) else Kind.FACT
+        kind = Kind.LIST if not named and "which papers" in cues else Kind.FACT
     return QueryPlan(question=question, standalone=question, kind=kind, wants=wants_of(cues), aspect="",
                      named=named, collection=collection, parts=[(question, Wants.ANY)], language=language,
                      terms=asked_terms(question, [papers[p] for p in named]))

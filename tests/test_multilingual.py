@@ -11,7 +11,7 @@ from conftest import cli_env
 from rag import prompts
 from rag.answer import AnswerEngine
 from rag.evaluate import evaluate_answers
-from rag.intent import language_of
+from rag.intent import Kind, language_of
 
 DEV = Path(__file__).parent / "data" / "multilingual_dev.jsonl"
 
@@ -64,7 +64,10 @@ def test_the_note_is_in_the_question_language(engine):
 
 
 @pytest.mark.parametrize("question", ["今天北京的天气怎么样？", "¿Cuál es la capital de Australia?",
-                                      "Wie backe ich ein Sauerteigbrot?"])
+                                      "Wie backe ich ein Sauerteigbrot?",
+                                      # near the collection's topics: "is there a paper" asks for one, not a list
+                                      "有没有论文研究用扩散模型来生成视频？",
+                                      "Gibt es ein Paper zu Speculative Decoding mit einem kleinen Draft-Modell?"])
 def test_an_off_topic_question_in_another_language_is_refused(engine, question):
     answer = engine.ask(question)
     assert answer.abstained and not answer.citations
@@ -73,6 +76,17 @@ def test_an_off_topic_question_in_another_language_is_refused(engine, question):
 def test_collection_questions_understand_other_languages(engine):
     answer = engine.ask("这个集合里有多少篇论文？")
     assert answer.shape == "collection" and str(len(engine.index.papers)) in answer.answer
+
+
+@pytest.mark.parametrize("question, kind, filters", [
+    ("有没有2024年的论文？", Kind.COLLECTION, ["year: 2024"]),  # "有没有" is "is there", not "without"
+    ("哪些论文没有代码？", Kind.COLLECTION, ["no code listed"]),
+    ("HumanEvalのようなコード生成のベンチマークを新しく作った論文はある？", Kind.FACT, None),  # code generation, no link
+    ("Quels articles utilisent MCTS ?", Kind.LIST, None),
+])
+def test_other_languages_are_planned_by_their_cue_words(engine, question, kind, filters):
+    plan = engine.plan(question)
+    assert plan.kind == kind and (plan.collection.filters if plan.collection else None) == filters
 
 
 def test_json_keeps_non_english_text_readable(rag_cli, seeded_dirs):
