@@ -16,7 +16,7 @@ from rag import prompts
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import LIST_FLOOR, Quote, Scorer, list_members
+from rag.extractive import LIST_FLOOR, NAMED_ANSWER, Quote, Scorer, carries, list_members, values
 from rag.index import PaperIndex
 from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, mentions_terms, plan_question,
                         topic_of)
@@ -170,13 +170,38 @@ class AnswerEngine(CustomQueryEngine):
         if answer is None and self.llm:
             sources = hits
             if plan.kind == Kind.LIST:  # the candidates only: twelve abstracts overflow a small model's context
-                sources = [hits[n - 1] for n in list_members(plan, hits, scorer)]
-            answer = yield from self._llm_answer(base, plan, sources or hits)
+                sources = [hits[n - 1] for n in list_members(plan, hits, scorer)] or hits
+            answer = yield from self._llm_answer(base, plan, sources)
             if answer is not None:
-                return answer
+                completed = self._completed(answer, plan, sources, scorer)
+                if completed is not answer:
+                    yield completed.answer[len(answer.answer):]
+                return completed
         answer = answer or self._extractive(base, plan, hits, scorer)
         yield answer.answer
         return answer
+
+    def _completed(self, answer: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
+        """The LLM's answer with quoted evidence for what it left out: each listed paper it did not cite, or, when a
+        figure or a name was asked for and it gives none the source gives, the abstract's sentence that does."""
+        cited_numbers = {n for s in answer.sentences for n in s.cites}
+        if plan.kind == Kind.LIST:
+            quotes = [scorer.best_quote(n, h.paper) for n, h in enumerate(hits, start=1) if n not in cited_numbers]
+            lines, added = _paper_lines(quotes)
+        elif plan.kind == Kind.FACT and plan.wants in NAMED_ANSWER and not (
+                values(plan.wants, answer.answer) & values(plan.wants, self._fact_source(plan, hits)[1].abstract)):
+            n, paper = self._fact_source(plan, hits)  # no figure or name of the source's own: quote the one it gives
+            quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
+            added = [s for s in quote.answer_sentences() if carries(plan.wants, s.text)]
+            lines = [f"{display_name(paper)}: {render(added)}"] if added else []
+        else:
+            return answer
+        if not added:
+            return answer
+        passages = {c.n: c.text for c in answer.citations} | {s.cites[0]: s.text for s in added}
+        text = "\n".join([answer.answer, "", prompts.ALSO_QUOTED, *lines])
+        return cited(answer, text, answer.sentences + added, passages, hits, shape=answer.shape,
+                     focus=list(dict.fromkeys(answer.focus + [hits[s.cites[0] - 1].paper.paper_id for s in added])))
 
     def _extractive(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         if plan.kind == Kind.LIST:

@@ -16,7 +16,8 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "listed", "link", "links", "including", "main", "conference", "findings",
                                "workshop", "workshops", "long", "short", "demo", "demonstrations", "public",
                                "publicly", "don", "doesn", "didn", "haven", "hasn", "isn", "aren"}
-MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b\W+(?:\w+\W+){0,3}?"
+MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
+                        r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether"}

@@ -37,7 +37,8 @@ NUMBER_WORDS = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|t
 CARRIES: dict[Wants, re.Pattern] = {
     Wants.PERCENT: re.compile(r"(?<![\w.])(?<!\w-)\d+(?:\.\d+)?\s*%|\bper ?cent\b", re.I),
     # a figure, not a digit inside a name ("Llama-3.1-8B", "GPT-4o")
-    Wants.NUMBER: re.compile(rf"(?<![\w.])(?<!\w-)(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|{NUMBER_WORDS}", re.I),
+    Wants.NUMBER: re.compile(rf"(?<![\w.])(?<!\w-)(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|"
+                             rf"{NUMBER_WORDS}", re.I),
     Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+[A-Z]\w*|"
                               r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*|\d+[A-Za-z]\w*)\b"),
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
@@ -60,7 +61,8 @@ LISTED_NAME = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)*")
 GENERIC_CAPITALS = {"LLM", "LLMs", "LM", "LMs", "AI", "NLP", "We", "Our", "This", "These", "It", "In", "The"}
 ORDINAL_MARKERS = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth|fifth|finally|lastly)\b|\(\d\)|"
                              r"\((?:i|ii|iii|iv|v|vi|I|II|III|IV|V|VI)\)", re.IGNORECASE)
-NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER, Wants.PERCENT}  # types that need a name or a figure, not just the word
+# types that need a name or a figure, not just the word
+NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER, Wants.PERCENT}
 CONTINUES = re.compile(r"^(This|These|It|They|Such|Specifically|Concretely|In particular|Here|To this end|"
                        r"Moreover|Furthermore|Additionally|In addition)\b")
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
@@ -127,9 +129,15 @@ def listed(sentence: str, own: list[str]) -> int:
     gives besides the paper's own."""
     for name in own:
         sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)
-    rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # a capital opening a sentence names nothing
+    rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # an opening capital names nothing
     names = {m.group(0) for m in LISTED_NAME.finditer(rest) if m.group(0) not in GENERIC_CAPITALS}
     return max(len(ORDINAL_MARKERS.findall(sentence)), len(names))
+
+
+def values(wants: Wants, text: str) -> set[str]:
+    """The figures or names of the wanted type the text gives ("24%", "MQuAKE")."""
+    pattern = CARRIES.get(wants)
+    return {m.group(0).strip().lower() for m in pattern.finditer(text)} if pattern else set()
 
 
 class Scorer:
@@ -253,5 +261,6 @@ def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> list[int]:
     best = {n: scorer.rank(h.paper)[0].score for n, h in fitting}
     coverage = {n: topic_coverage(scorer.bank.index, plan.topic, h.paper) for n, h in fitting}
     top, top_coverage = max(best.values()), max(coverage.values()) or 1.0
-    return [n for n, _ in fitting if MEMBER_WEIGHTS[0] * (best[n] - top) + MEMBER_WEIGHTS[1] * coverage[n] / top_coverage
-            + MEMBER_WEIGHTS[2] * math.log(n) >= MEMBER_BAR][:LIST_LIMIT]
+    odds = {n: MEMBER_WEIGHTS[0] * (best[n] - top) + MEMBER_WEIGHTS[1] * coverage[n] / top_coverage
+            + MEMBER_WEIGHTS[2] * math.log(n) for n in best}
+    return [n for n, _ in fitting if odds[n] >= MEMBER_BAR][:LIST_LIMIT]

@@ -73,6 +73,7 @@ NOT_STATED_WHAT = {"number": "this figure", "percent": "this percentage", "datas
                    "models": "the models by name", "stages": "the stages", "code": "a code link",
                    "authors": "the authors", "venue": "the venue", "year": "the year"}
 NONE_MENTION = "No paper in this collection mentions {terms}."
+ALSO_QUOTED = "Also quoted from the abstracts:"
 NONE_OF = "None of {names} mentions {terms}; the papers of this collection that do:"
 FOUND_ONE = "1 paper in this collection matches:"
 FOUND = "{count} papers in this collection match:"

@@ -109,3 +109,16 @@ def test_a_question_in_another_language_gets_a_checked_llm_answer(engine, server
     answer = engine.ask("LightThinker 是如何压缩推理过程的？")
     assert answer.backend in ("llm", "extractive") and server.requests("/v1/chat/completions") == before + 1
     assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)
+
+
+def test_a_list_answer_quotes_every_paper_the_llm_left_out(engine):
+    """SmolLM2 names one or two papers at best: the rest of the list is quoted from the abstracts, each cited."""
+    answer = engine.ask("Which papers are surveys?")
+    cited = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert answer.backend == "llm" and {"Full-stack safety survey", "Sci-LLM survey"} <= cited
+    assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)
+
+
+def test_a_figure_the_llm_leaves_out_is_quoted_from_the_abstract(engine):
+    answer = engine.ask("By how much does SMART reduce tool use?")
+    assert answer.backend == "llm" and "24%" in answer.answer
