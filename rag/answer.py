@@ -13,13 +13,14 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from pydantic import ConfigDict, Field
 
 from rag import prompts
+from rag.bm25 import tokenize
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
 from rag.extractive import LIST_FLOOR, NAMED_ANSWER, Quote, Scorer, carries, list_members, values
 from rag.index import PaperIndex
-from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, mentions_terms, plan_question,
-                        topic_of)
+from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, acronyms_of, mentions_terms,
+                        plan_question, topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import stands_out
 from rag.names import display_name, names_of
@@ -80,6 +81,12 @@ class AnswerEngine(CustomQueryEngine):
         """The question's plan; with an LLM a follow-up is condensed by it when the rewrite keeps its papers."""
         index = self.index
         plan = plan_question(question, history, index.papers, index.names)
+        if plan.kind == Kind.LIST and plan.language == "en":  # "Monte Carlo tree search": papers saying "MCTS" too
+            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and all(
+                index.bm25.df(token) for token in tokenize([a])[0])]
+            if known:
+                plan.terms += known
+                plan.standalone = f"{plan.standalone} ({', '.join(known)})"
         if self.llm and plan.referred:
             plan.standalone = self._condense(plan, history) or plan.standalone
         return plan

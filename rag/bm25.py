@@ -152,9 +152,13 @@ class Bm25Index:
             self.mask = (~np.isin(self.main.seqs, np.fromiter(removed, dtype=np.int64))).astype(np.float32)
         self.removed = len(removed)
 
+    def df(self, token: str) -> int:
+        """In how many chunks a stemmed word occurs."""
+        return len(self.delta.postings.get(token, ())) + (self.main.df(token) if self.main else 0)
+
     def idf(self, token: str) -> float:
         """How rare a stemmed word is among all chunks, as BM25 weighs it (highest for a word no chunk has)."""
-        df = len(self.delta.postings.get(token, ())) + (self.main.df(token) if self.main else 0)
+        df = self.df(token)
         return math.log(1 + (self.delta.n_docs - df + 0.5) / (df + 0.5))
 
     @property

@@ -322,6 +322,16 @@ def names_all(terms: Sequence[str], text: str) -> bool:
     return all(folded(term) in folded(text) or spells_out(term, text) for term in terms)
 
 
+def acronyms_of(question: str) -> list[str]:
+    """The acronyms a question's runs of three to five content words spell ("Monte Carlo tree search" -> "MCTS")."""
+    runs = re.split(r"[^A-Za-z\s-]|\b(?:" + "|".join(STOP) + r")\b", question, flags=re.IGNORECASE)
+    found = []
+    for run in runs:
+        words = [w for w in re.split(r"[\s-]+", run or "") if w]
+        found += ["".join(w[0] for w in words[i:i + n]).upper() for n in (3, 4, 5) for i in range(len(words) - n + 1)]
+    return [a for a in dict.fromkeys(found) if a.lower().rstrip("s") not in GENERIC_NAMES]
+
+
 def head_of(question: str) -> str:
     """The stem of the noun the question asks for ("metric" in "What new metric does X introduce?"), or ""."""
     match = HEAD_RE.search(question)

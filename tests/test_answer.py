@@ -254,6 +254,12 @@ def test_a_topic_list_keeps_the_papers_on_the_topic_and_leaves_out_the_rest(engi
     assert {"ZJUKLAB-unlearn", "LAW"} <= names and not names & {"Strategist", "EscapeBench", "SynWorld", "K-ON"}
 
 
+def test_a_list_about_a_spelled_out_method_has_the_papers_naming_it_by_its_acronym(engine):
+    answer = engine.ask("Which papers use Monte Carlo tree search?")  # PIANIST's abstract only says "MCTS"
+    names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert names == {"SynWorld", "Strategist", "PIANIST"} and "(MCTS)" in answer.standalone_question
+
+
 def test_which_of_them_names_a_thing_none_of_them_mentions_says_so_and_lists_who_does(engine):
     first = engine.ask("Which papers propose methods to make LLMs safer?")
     answer = engine.ask("Which of them uses DPO?", [first.model_copy(update={"focus": [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.intent import Kind, Wants, plan_question, strip_instructions
+from rag.intent import Kind, Wants, acronyms_of, plan_question, strip_instructions
 from rag.text import spells_out
 from rag.types import Answer
 
@@ -119,6 +119,12 @@ def test_which_of_them_with_a_metadata_filter_is_answered_from_the_records(plan,
 def test_which_of_them_names_a_thing_none_of_them_mentions_asks_the_whole_collection(plan):
     result, papers = plan("Which of them uses DPO?", ["SafeSwitch", "LookAhead Tuning"])
     assert result.kind == Kind.LIST and papers == [] and len(result.none_of) == 2
+
+
+def test_words_a_question_spells_out_give_their_acronym():
+    assert "MCTS" in acronyms_of("Which papers use Monte Carlo tree search?")
+    assert "DPO" in acronyms_of("Which papers use direct preference optimization?")
+    assert not {"LLM", "LLMS"} & set(acronyms_of("papers on large language models"))  # too generic to be a name
 
 
 def test_an_acronym_asked_about_may_be_written_out():
