@@ -151,7 +151,7 @@ class Scorer:
         if len(plan.parts) > 1:
             self.asks += plan.parts
             self.heads += [head_of(text) for text, _ in plan.parts]
-        self.vectors = bank.embed([plan.standalone] + [text for text, _ in self.asks[1:]], self.multilingual)
+        self.vectors = bank.embed([plan.ask or plan.standalone] + [text for text, _ in self.asks[1:]], self.multilingual)
         self._ranked: dict[tuple[str, int], list[Scored]] = {}
 
     def rank(self, paper: Paper, part: int = 0) -> list[Scored]:

@@ -158,6 +158,10 @@ ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|i
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
                                r"[\w-]+s\b", re.IGNORECASE)
 CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+# "In the paper that squeezes thoughts, what ...": a description of the paper before the clause that asks
+DESCRIBED_LEAD = re.compile(r"^\s*(?:in |for |from |about |regarding |with |per |according to )?(?:the|this|that|a|an|"
+                            r"there'?s a) [^?]{15,}?,\s*(?=(?:so |and |then )?(?:what|which|how|who|why|when|where|"
+                            r"does|do|did|is|are|was|were|can)\b)", re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
@@ -234,6 +238,7 @@ class QueryPlan:
     kind: Kind
     wants: Wants
     aspect: str
+    ask: str = ""  # the clause that asks, without a lead-in describing the paper
     named: list[str] = field(default_factory=list)
     referred: list[str] = field(default_factory=list)
     collection: CollectionQuery | None = None
@@ -291,6 +296,16 @@ def described_side_by_side(question: str, named: int) -> bool:
         return False
     sides = [p for p in compared_of(question) if ONE_DESCRIBED.search(p)]
     return len(sides) + named >= 2 and len(sides) >= 1 and len(compared_of(question)) >= 2
+
+
+def ask_of(question: str) -> str:
+    """The clause that asks, without the lead-in that describes the paper ("There's a paper on X. What does it
+    mark?" -> "What does it mark?"; "In the paper that does X, what are hidden states mapped to?")."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    if len(sentences) > 1 and "?" in sentences[-1] and not any("?" in s for s in sentences[:-1]):
+        return sentences[-1]
+    lead = DESCRIBED_LEAD.match(question)
+    return question[lead.end():] if lead else question
 
 
 def aspect_of(question: str, papers: Sequence[Paper]) -> str:
@@ -425,13 +440,14 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
         compared_of(standalone)
     terms = asked_terms(standalone, about)
+    ask = standalone if about else ask_of(standalone)  # a lead-in naming the papers is part of the question
     none_of = []
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
             names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):
         kind, none_of, referred, standalone = Kind.LIST, referred, [], asked  # "Which of them uses DPO?": none does
     return QueryPlan(question=question, standalone=standalone if standalone != asked else (
                          question if asked == question.strip() else asked),
-                     kind=kind, wants=wants, aspect=aspect_of(standalone, about), named=named, referred=referred,
+                     kind=kind, wants=wants, aspect=aspect_of(ask, about), ask=ask, named=named, referred=referred,
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=bool(referred and SELECT_RE.search(asked)), terms=terms, none_of=none_of,
@@ -478,7 +494,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if not focus:
         return [], question
     if named:
-        if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])):
+        if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])) and \
+                wants_of(question) in (Wants.ANY, Wants.DEFINITION):  # "What about X, who wrote it?" asks anew
             return [], _swap_names(history[-1].standalone_question, focus, named, papers) or question
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
             return focus, question  # "compare it with X": the earlier papers and the new one

@@ -296,6 +296,12 @@ def test_things_to_name_or_a_percentage_are_stated_only_when_given(engine, quest
     assert engine.ask(question).shape == shape
 
 
+def test_the_answer_is_chosen_for_the_clause_that_asks_not_the_description(engine):
+    answer = engine.ask("There's a paper complaining that agent planning usually follows a 'flood irrigation' "
+                        "approach. What does its method mark on the agent's self-explored trajectories?")
+    assert "special tokens" in answer.answer
+
+
 def test_the_sentence_naming_the_noun_asked_for_is_quoted(engine):
     answer = engine.ask("Which layers does LAW update?")
     assert answer.shape == "fact" and "MLP layers" in answer.answer

@@ -65,6 +65,17 @@ def test_how_many_things_a_question_asks_to_name(plan, question, count):
     assert plan(question)[0].count == count
 
 
+@pytest.mark.parametrize("question, ask", [
+    ("There's a paper on 'flood irrigation' planning. What does its method mark on trajectories?",
+     "What does its method mark on trajectories?"),
+    ("In the paper that squeezes thoughts while it reasons, what are hidden states mapped to?",
+     "what are hidden states mapped to?"),
+    ("What does SELF-PARAM minimize?", "What does SELF-PARAM minimize?"),
+])
+def test_the_clause_that_asks_is_told_from_a_lead_in_describing_the_paper(plan, question, ask):
+    assert plan(question)[0].ask == ask
+
+
 def test_a_question_that_asks_two_things_is_split_into_parts(plan):
     result, _ = plan("How much does CaKE improve multi-hop reasoning accuracy, and on which dataset?")
     assert [w for _, w in result.parts] == [Wants.NUMBER, Wants.DATASET]
@@ -97,6 +108,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Who wrote the escape room one?", [["PIANIST", "EscapeBench", "Strategist"]], ["EscapeBench"],
      "Who wrote EscapeBench?"),
     ("Which base models were trained?", [["ReSearch"]], ["ReSearch"], "About ReSearch: Which base models were trained?"),
+    ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
+     "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
