@@ -448,7 +448,8 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
         paper = papers[row.paper_id]
         details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
         link = f" code: {paper.code_urls[0]}" if query.code and paper.code_urls else ""
-        lines.append(f"- {paper.title} ({details}){link} [{n}]")
+        name = "" if not paper.short_name or paper.title.startswith(paper.short_name) else f"{paper.short_name}: "
+        lines.append(f"- {name}{paper.title} ({details}){link} [{n}]")
         citations.append(citation(n, paper, passage_for(paper, query.code), 1.0))
     if len(rows) > MAX_LISTED:
         lines.append(prompts.MORE_LISTED.format(more=len(rows) - MAX_LISTED))

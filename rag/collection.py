@@ -19,6 +19,9 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
+# "not counting Findings", "main conference only": venues of that kind left out
+EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than)\b(?:\s+(?:counting|including|in|at|"
+                               r"the))*\s+(findings|workshops?)\b|\bmain (?:conference|track)\b", re.IGNORECASE)
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether"}
 AFFILIATION_NOISE = {"university", "department", "computer", "science", "school", "institute", "college",
@@ -79,6 +82,18 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= venues
         selected = [p for p in selected if venue_terms(p.venue or "") & venues]
         filters.append("venue: " + ", ".join(sorted(v.upper() for v in venues)))
+    excluded = EXCLUDED_VENUE_RE.search(question)
+    venue_kind = re.search(r"\b(findings|workshops?)\b", question, re.IGNORECASE)
+    if venue_kind and not excluded:  # "Which papers appeared at a workshop?"
+        kind = venue_kind.group(1).lower().rstrip("s")
+        selected = [p for p in selected if kind in (p.venue or "").lower()]
+        filters.append(f"venue: {kind}")
+    if excluded:
+        kinds = [excluded.group(1).lower().rstrip("s")] if excluded.group(1) else ["findings", "workshop"]
+        selected = [p for p in selected if not any(k in (p.venue or "").lower() for k in kinds)]
+        filters.append("not " + " or ".join(kinds))
+        matched |= {"main", "conference", "track", "counting", "excluding", "except", "findings", "workshop",
+                    "workshops"}
     authors = {a for p in papers for a in author_names(p)}
     named = {a for a in authors if a.lower() in question.lower()}
     if named:

@@ -16,7 +16,7 @@ those it its their they them we our us you your he she his her i me my mine whic
 how than then there here also can could may might will would should shall do does did done not no nor so such into over
 under about between through during before after above below up down out off again further once only own same
 very just more most other some any each few both all many much paper papers work works study approach method
-methods propose proposes proposed introduce introduces present presents show shows use uses used using collection
+methods propose proposes proposed introduce introduces present presents show shows use uses used using collection itself
 list""".split())
 
 

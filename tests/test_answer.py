@@ -81,6 +81,17 @@ def test_affiliation_question_is_answered_from_metadata(engine):
     assert all(ZJU in p.affiliations for p in papers)
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Which papers appeared at ACL 2025 itself, not counting Findings?", {"KnowSelf", "EscapeBench", "SynWorld"}),
+    ("Which papers appeared at a workshop?", {"BiasEdit"}),
+    ("Which papers appeared at ICLR 2025?", {"LAW", "SELF-PARAM"}),
+])
+def test_venue_kinds_are_filtered_and_papers_listed_by_their_names(engine, question, names):
+    answer = engine.ask(question)
+    assert answer.shape == "collection" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == names
+    assert all(f"{name}" in answer.answer for name in names)  # the short name, not only the title
+
+
 def test_code_and_year_questions_are_answered_from_metadata(engine):
     with_code = engine.ask("Which papers have code on GitHub?")
     assert with_code.citations and all(engine.index.papers[c.paper_id].code_urls for c in with_code.citations)

@@ -51,6 +51,7 @@ def plan(seeded_index):
      Kind.COMPARE, Wants.ANY, ["LAW", "BiasEdit"]),
     ("Which papers don't have a public code repository listed?", Kind.COLLECTION, Wants.CODE, []),
     ("Which paper was published at AAAI 2025?", Kind.COLLECTION, Wants.ANY, []),
+    ("Which papers appeared at ACL 2025 itself, not counting Findings?", Kind.COLLECTION, Wants.VENUE, []),
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
