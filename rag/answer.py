@@ -192,17 +192,16 @@ class AnswerEngine(CustomQueryEngine):
         """The LLM's answer with quoted evidence for what it left out: each listed paper it did not cite, or, when a
         figure or a name was asked for and it gives none the source gives, the abstract's sentence that does."""
         cited_numbers = {n for s in answer.sentences for n in s.cites}
+        added: list[AnswerSentence] = []
         if plan.kind == Kind.LIST:
             quotes = [scorer.best_quote(n, h.paper) for n, h in enumerate(hits, start=1) if n not in cited_numbers]
             lines, added = _paper_lines(quotes)
-        elif plan.kind == Kind.FACT and plan.wants in NAMED_ANSWER and not (
-                values(plan.wants, answer.answer) & values(plan.wants, self._fact_source(plan, hits)[1].abstract)):
-            n, paper = self._fact_source(plan, hits)  # no figure or name of the source's own: quote the one it gives
-            quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
-            added = [s for s in quote.answer_sentences() if carries(plan.wants, s.text)]
-            lines = [f"{display_name(paper)}: {render(added)}"] if added else []
-        else:
-            return answer
+        elif plan.kind == Kind.FACT and plan.wants in NAMED_ANSWER:
+            n, paper = self._fact_source(plan, hits)
+            if not values(plan.wants, answer.answer) & values(plan.wants, paper.abstract):  # none of the source's own
+                quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
+                added = [s for s in quote.answer_sentences() if carries(plan.wants, s.text)]
+                lines = [f"{display_name(paper)}: {render(added)}"]
         if not added:
             return answer
         passages = {c.n: c.text for c in answer.citations} | {s.cites[0]: s.text for s in added}

@@ -294,8 +294,9 @@ def described_side_by_side(question: str, named: int) -> bool:
     semi-supervised fine-tuning paper ...: what data does each rely on?")."""
     if not EACH_RE.search(question):
         return False
-    sides = [p for p in compared_of(question) if ONE_DESCRIBED.search(p)]
-    return len(sides) + named >= 2 and len(sides) >= 1 and len(compared_of(question)) >= 2
+    compared = compared_of(question)
+    described = [p for p in compared if ONE_DESCRIBED.search(p)]
+    return len(compared) >= 2 and len(described) >= 1 and len(described) + named >= 2
 
 
 def ask_of(question: str) -> str:
