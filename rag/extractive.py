@@ -17,7 +17,7 @@ from rag.intent import QueryPlan, Wants, head_of, mentions_terms, names_all
 from rag.multilingual import E5_LIST_MARGIN
 from rag.names import paper_names
 from rag.retrieve import topic_coverage
-from rag.text import lexical_overlap, word_stems
+from rag.text import WORD_RE, lexical_overlap, stem_of, word_stems
 from rag.types import AnswerSentence, Hit, Paper
 
 LEXICAL_WEIGHT = 0.3
@@ -124,14 +124,16 @@ def own_names(paper: Paper) -> list[str]:
     return [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
 
 
-def listed(sentence: str, own: list[str]) -> int:
-    """How many things the sentence lists: its ordinal markers ("first, ... second, ...") or the distinct names it
-    gives besides the paper's own."""
+def listed(sentence: str, own: list[str], noun: str = "") -> int:
+    """How many things the sentence lists: its ordinal markers ("first, ... second, ..."), the distinct names it
+    gives besides the paper's own, or the times it says the noun they are named by ("debiasing loss and retention
+    loss" for `noun` "loss")."""
     for name in own:
         sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)
     rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # an opening capital names nothing
     names = {m.group(0) for m in LISTED_NAME.finditer(rest) if m.group(0) not in GENERIC_CAPITALS}
-    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names))
+    said = sum(stem_of(word) == noun for word in WORD_RE.findall(sentence)) if noun else 0
+    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said)
 
 
 def values(wants: Wants, text: str) -> set[str]:
@@ -193,7 +195,8 @@ class Scorer:
         if len(self.asks) > 1:
             typed = [t for t in typed if t[0] > 0]  # judged per sub-question, not on the whole
         own = own_names(paper) + paper_names(paper)  # "SMARTAgent" lists nothing in SMART's abstract
-        if self.plan.count and not any(listed(s.text, own) >= self.plan.count for s in self.rank(paper)[:3]):
+        count, noun = self.plan.count
+        if count and not any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3]):
             return False  # "What are the seven components?" when the abstract only says there are seven
         return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
             s.carries and self.heads[part] in word_stems(s.text) for s in self.rank(paper, part) if self.heads[part])

@@ -118,8 +118,13 @@ class PaperIndex:
         self.papers  # noqa: B018 (drops the names when the catalog has changed)
         names = self._names
         if names is None:
-            names = self._names = NameIndex(self.catalog.names())
+            names = self._names = NameIndex(self.catalog.names(), only_its_own=self._only_its_own)
         return names
+
+    def _only_its_own(self, name: str, paper_id: str) -> bool:
+        """Whether the name's words occur in no other paper's chunks (then its lower-case form is no common word)."""
+        found = self.bm25.search(name, 50)
+        return bool(found) and all(other == paper_id for _, other, _ in found)
 
     @property
     def bm25(self) -> Bm25Index:

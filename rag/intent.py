@@ -156,7 +156,7 @@ YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
-                               r"[\w-]+s\b", re.IGNORECASE)
+                               r"([\w-]+s)\b", re.IGNORECASE)
 CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 # "In the paper that squeezes thoughts, what ...": a description of the paper before the clause that asks
 DESCRIBED_LEAD = re.compile(r"^\s*(?:in |for |from |about |regarding |with |per |according to )?(?:the|this|that|a|an|"
@@ -249,7 +249,8 @@ class QueryPlan:
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
-    count: int = 0  # how many things the question asks to name: 7 for "What are the seven components of X?"
+    count: tuple[int, str] = (0, "")  # how many things to name, and their noun: (7, "compon") for "What are the
+    # seven components of X?"
     topic: frozenset[str] = frozenset()  # stems of what the question is about, beyond the aspect asked for
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
 
@@ -324,6 +325,9 @@ def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
     "GRPO", "HumanEval", "GPT-4") and experimental details ("learning rate", "batch size")."""
     text = aspect_of(question, papers)
     names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES]
+    letters = [c for c in question if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):  # typed in capitals: words, not names
+        names = [w for w in names if not w.isalpha()]
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
 
 
@@ -355,10 +359,14 @@ def head_of(question: str) -> str:
     return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head
 
 
-def count_asked(question: str) -> int:
-    """How many things the question asks to name ("Which two games ..." -> 2), or 0."""
+def count_asked(question: str) -> tuple[int, str]:
+    """How many things the question asks to name, and the stem of the noun naming them ("Which two games ..." ->
+    (2, "game")), or (0, "")."""
     match = ENUMERATION_ASKED.search(question)
-    return 0 if not match else int(match.group(1)) if match.group(1).isdigit() else CARDINALS[match.group(1).lower()]
+    if not match:
+        return 0, ""
+    number = match.group(1).lower()
+    return int(number) if number.isdigit() else CARDINALS[number], STEMMER.stemWord(match.group(2).lower())
 
 
 def about_one_paper(question: str) -> bool:

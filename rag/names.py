@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from rag.types import Paper
 
 NAME_WORD = re.compile(r"[\w-]+")
+MIXED_CASE = re.compile(r"[a-z][A-Z]")  # "BiasEdit", "CaKE": no English word, typed in lower case too
 
 
 def display_name(paper: Paper) -> str:
@@ -31,13 +32,14 @@ def paper_names(paper: Paper) -> list[str]:
     return [n for n in dict.fromkeys(names) if len(n) >= 3]
 
 
-def position(question: str, name: str) -> int | None:
+def position(question: str, name: str, any_case: bool = False) -> int | None:
     """Where the question contains the name as whole words, or None.
 
     A name made of letters only is matched with its case ("LAW", "ReSearch", "SMART" are not "law", "research",
-    "smart"); a name with a digit or a hyphen ("K-ON", "EasyEdit2") is no English word and matches in any case.
+    "smart") unless `any_case`; a name with a digit or a hyphen ("K-ON", "EasyEdit2") is no English word and matches
+    in any case.
     """
-    flags = 0 if name.replace(" ", "").isalpha() else re.IGNORECASE
+    flags = 0 if name.replace(" ", "").isalpha() and not any_case else re.IGNORECASE
     match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, flags)
     return match.start() if match else None
 
@@ -45,7 +47,12 @@ def position(question: str, name: str) -> int | None:
 class NameIndex:
     """Papers by name, looked up through the first word of each name so a question costs a few dict reads."""
 
-    def __init__(self, names: Iterable[tuple[str, list[str]]]):
+    def __init__(self, names: Iterable[tuple[str, list[str]]], only_its_own: Callable[[str, str], bool] | None = None):
+        """`only_its_own(name, paper_id)`: whether no other paper uses the name's words, so a mixed-case name typed in
+        lower case ("semievol", "biasedit") still names the paper ("research" does not name ReSearch), as does any
+        name in a question typed in capitals."""
+        self.only_its_own = only_its_own
+        self._any_case: dict[tuple[str, str], bool] = {}
         self.by_first_word: dict[str, list[tuple[str, str]]] = {}
         for paper_id, aliases in names:
             for name in aliases:
@@ -74,6 +81,12 @@ class NameIndex:
         for word in {w.lower() for w in NAME_WORD.findall(question)}:
             for name, paper_id in self.by_first_word.get(word, []):
                 start = position(question, name)
+                if start is None and self.only_its_own and (MIXED_CASE.search(name) or question.isupper()) and (
+                        start := position(question, name, any_case=True)) is not None:
+                    key = (name, paper_id)
+                    if key not in self._any_case:
+                        self._any_case[key] = self.only_its_own(name, paper_id)
+                    start = start if self._any_case[key] else None
                 if start is not None:
                     old = found.get(paper_id, (start, 0))
                     found[paper_id] = (min(old[0], start), max(old[1], len(name)))

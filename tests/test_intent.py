@@ -58,10 +58,10 @@ def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, w
     assert (result.kind, result.wants, papers) == (kind, wants, named)
 
 
-@pytest.mark.parametrize("question, count", [("What are the seven components of PIANIST?", 7),
-                                             ("Which two games was PIANIST tested on?", 2),
-                                             ("What are the names of the 3 datasets SemiEvol uses?", 3),
-                                             ("What accuracy does PIANIST report on its two games?", 0)])
+@pytest.mark.parametrize("question, count", [("What are the seven components of PIANIST?", (7, "compon")),
+                                             ("Which two games was PIANIST tested on?", (2, "game")),
+                                             ("What are the names of the 3 datasets SemiEvol uses?", (3, "dataset")),
+                                             ("What accuracy does PIANIST report on its two games?", (0, ""))])
 def test_how_many_things_a_question_asks_to_name(plan, question, count):
     assert plan(question)[0].count == count
 
@@ -139,6 +139,18 @@ def test_words_a_question_spells_out_give_their_acronym():
     assert "MCTS" in acronyms_of("Which papers use Monte Carlo tree search?")
     assert "DPO" in acronyms_of("Which papers use direct preference optimization?")
     assert not {"LLM", "LLMS"} & set(acronyms_of("papers on large language models"))  # too generic to be a name
+
+
+@pytest.mark.parametrize("question, named", [
+    ("what does biasedit do", ["BiasEdit"]),  # a mixed-case name typed in lower case
+    ("semievol vs lightthinker", ["SemiEvol", "LightThinker"]),
+    ("is research on agents hard", []),  # "research", a word other papers use, is not ReSearch
+    ("how does smart reduce tool use", []),  # an all-capitals name in lower case is the English word
+    ("WHAT AVERAGE PROGRESS DO MODELS REACH ON ESCAPEBENCH?", ["EscapeBench"]),  # typed in capitals
+])
+def test_names_typed_in_another_case_name_the_paper_when_no_other_paper_uses_them(plan, question, named):
+    result, papers = plan(question)
+    assert papers == named and (not question.isupper() or result.terms == [])
 
 
 def test_an_acronym_asked_about_may_be_written_out():
