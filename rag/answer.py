@@ -108,9 +108,11 @@ class AnswerEngine(CustomQueryEngine):
             plan = replace(plan, named=named, kind=Kind.COMPARE if len(named) >= 2 else Kind.FACT)
         hits = [] if plan.kind == Kind.COLLECTION else self._retrieve(plan, paper_ids)
         timings["retrieve"] = _ms(started)
-        relevant = self._relevant(plan, hits)
+        scorer = Scorer(plan, self.bank)  # embeds the question on first use only
+        relevant = self._relevant(plan, hits, scorer)
         if not relevant and (follow_up := self._about_previous(plan, history)):
             plan, hits = follow_up, self._retrieve(follow_up, paper_ids)  # no answer alone: about the last papers
+            scorer = Scorer(plan, self.bank)
             base.standalone_question, relevant = plan.standalone, bool(hits)
         generated = time.perf_counter()
         if collection and (plan.kind == Kind.COLLECTION or not relevant):
@@ -121,7 +123,7 @@ class AnswerEngine(CustomQueryEngine):
             about = plan.papers or [self._fact_source(plan, hits)[1].paper_id]
             answer = metadata_answer(base, plan.wants, about, hits)
         else:
-            answer = yield from self._answer(base, plan, hits)
+            answer = yield from self._answer(base, plan, hits, scorer)
             timings["generate"] = _ms(generated)
             yield _finish(answer, started)
             return
@@ -137,7 +139,7 @@ class AnswerEngine(CustomQueryEngine):
         loose = self.index.settings.min_relevance * FOLLOW_UP_SHARE
         return follow_up if own and max(h.relevance for h in own) >= loose else None
 
-    def _relevant(self, plan: QueryPlan, hits: list[Hit]) -> bool:
+    def _relevant(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> bool:
         """Whether the hits can answer: a paper the question is about is among them, or the best one is relevant
         enough and (in English) answerable; a question in another language about one paper must also find it clearly
         ahead of the rest."""
@@ -148,27 +150,26 @@ class AnswerEngine(CustomQueryEngine):
         best = max(hits, key=lambda h: h.relevance, default=None)
         if best is None or best.relevance < self.index.settings.min_relevance:
             return False
-        if plan.language == "en" and not plan.terms and not self._answerable(plan, hits):
+        if plan.language == "en" and not plan.terms and not self._answerable(plan, hits, scorer):
             return False
         if self._mode(plan) != "multilingual" or plan.kind != Kind.FACT:
             return True
-        question = self.bank.embed([plan.standalone], multilingual=True)[0]
+        question = scorer.vectors[0]  # e5's, for a question in another language
         closest = [float((self.bank.vectors(h.paper, multilingual=True) @ question).max()) for h in hits[:3]]
         return stands_out([h.dense for h in hits], closest)
 
-    def _answerable(self, plan: QueryPlan, hits: list[Hit]) -> bool:
+    def _answerable(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> bool:
         """Whether a top paper answers an English question that names nothing, or only resembles it in wording
         ("Which paper proposes speculative decoding?" is close to the papers' words, about none of their topics)."""
         top = sorted(hits, key=lambda h: -h.relevance)[:3]
         coverage = [topic_coverage(self.index, plan.topic, h.paper) for h in top]
         best = top[coverage.index(max(coverage))]
         features = (best.relevance, max(coverage), min(len(plan.topic), 12) / 12,
-                    Scorer(plan, self.bank).rank(best.paper)[0].score, plan.kind == Kind.LIST)
+                    scorer.rank(best.paper)[0].score, plan.kind == Kind.LIST)
         return sum(w * x for w, x in zip(ANSWERABLE_WEIGHTS, features)) + ANSWERABLE_BIAS >= ANSWERABLE_BAR
 
-    def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit]) -> Iterator[Event]:
+    def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Iterator[Event]:
         """Stream the answer in the plan's shape: by the LLM when configured and willing, else quoted."""
-        scorer = Scorer(plan, self.bank)
         answer = None
         if plan.kind == Kind.FACT:
             n, paper = self._fact_source(plan, hits)

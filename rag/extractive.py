@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 from rag.cite import SentenceBank
 from rag.intent import QueryPlan, Wants, head_of, mentions_terms, names_all
@@ -153,8 +156,13 @@ class Scorer:
         if len(plan.parts) > 1:
             self.asks += plan.parts
             self.heads += [head_of(text) for text, _ in plan.parts]
-        self.vectors = bank.embed([plan.ask or plan.standalone] + [text for text, _ in self.asks[1:]], self.multilingual)
         self._ranked: dict[tuple[str, int], list[Scored]] = {}
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        """The question's vector (of the clause that asks) and its sub-questions', embedded on first use."""
+        texts = [self.plan.ask or self.plan.standalone] + [text for text, _ in self.asks[1:]]
+        return self.bank.embed(texts, self.multilingual)
 
     def rank(self, paper: Paper, part: int = 0) -> list[Scored]:
         """The paper's sentences, best answer first, for the whole question (part 0) or sub-question `part`."""

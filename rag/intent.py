@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from rag.bm25 import STEMMER
 from rag.collection import CollectionQuery, parse_collection_query
-from rag.names import NameIndex, names_of, paper_names
+from rag.names import NameIndex, in_capitals, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, folded, spells_out, stems
 from rag.types import Answer, Paper
@@ -325,8 +325,7 @@ def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
     "GRPO", "HumanEval", "GPT-4") and experimental details ("learning rate", "batch size")."""
     text = aspect_of(question, papers)
     names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES]
-    letters = [c for c in question if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):  # typed in capitals: words, not names
+    if in_capitals(question):  # typed in capitals: words, not names
         names = [w for w in names if not w.isalpha()]
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
 

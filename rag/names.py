@@ -11,6 +11,12 @@ NAME_WORD = re.compile(r"[\w-]+")
 MIXED_CASE = re.compile(r"[a-z][A-Z]")  # "BiasEdit", "CaKE": no English word, typed in lower case too
 
 
+def in_capitals(text: str) -> bool:
+    """True when the text is typed in capital letters (most of its letters are)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
 def display_name(paper: Paper) -> str:
     """What answers call a paper: its short name, else its title."""
     return paper.short_name or paper.title
@@ -81,7 +87,7 @@ class NameIndex:
         for word in {w.lower() for w in NAME_WORD.findall(question)}:
             for name, paper_id in self.by_first_word.get(word, []):
                 start = position(question, name)
-                if start is None and self.only_its_own and (MIXED_CASE.search(name) or question.isupper()) and (
+                if start is None and self.only_its_own and (MIXED_CASE.search(name) or in_capitals(question)) and (
                         start := position(question, name, any_case=True)) is not None:
                     key = (name, paper_id)
                     if key not in self._any_case:
