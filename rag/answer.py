@@ -17,7 +17,7 @@ from rag.bm25 import tokenize
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import LIST_FLOOR, NAMED_ANSWER, Quote, Scorer, carries, list_members, values
+from rag.extractive import LIST_FLOOR, NAMED_ANSWER, Quote, Scorer, carries, introduction, list_members, values
 from rag.index import PaperIndex
 from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, acronyms_of, mentions_terms,
                         plan_question, topic_of)
@@ -33,6 +33,7 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"say|specify)|not (covered|mentioned|stated|provided)|cannot answer|can't answer|"
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
+INTRODUCED_TOP_K = 36  # papers a "which papers introduce a dataset?" question reads: their words decide, not rank
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 SELECT_MARGIN = 0.1
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
@@ -147,10 +148,14 @@ class AnswerEngine(CustomQueryEngine):
             return True
         if plan.kind == Kind.LIST and plan.terms and any(mentions_terms(plan, h.paper) for h in hits):
             return True  # "Which papers involve GPT-4o?": a paper names the very thing asked about
+        if plan.introduces and any(introduction(h.paper) for h in hits):
+            return True  # "Which papers introduce a new benchmark?": a paper introduces one
         best = max(hits, key=lambda h: h.relevance, default=None)
-        if best is None or best.relevance < self.index.settings.min_relevance:
+        gated = plan.language == "en" and not plan.terms  # judged by the learned answerability gate below
+        floor = self.index.settings.min_relevance * (LIST_FLOOR if gated and plan.kind == Kind.LIST else 1.0)
+        if best is None or best.relevance < floor:  # a list's wording is general: its bar is lower
             return False
-        if plan.language == "en" and not plan.terms and not self._answerable(plan, hits, scorer):
+        if gated and not self._answerable(plan, hits, scorer):
             return False
         if self._mode(plan) != "multilingual" or plan.kind != Kind.FACT:
             return True
@@ -221,7 +226,11 @@ class AnswerEngine(CustomQueryEngine):
             return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note)
         if plan.kind == Kind.COMPARE:
             quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
-            if plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do;
+            several = list_members(replace(plan, topic=topic_of(plan.aspect)), hits, scorer, ranked=False) if \
+                plan.select and plan.several else []
+            if several:  # "which of them are about games?": every one that fits
+                quotes = [quotes[n - 1] for n in sorted(several)]
+            elif plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do;
                 # that have most of the rare words asked about: "Avalon" in "Which of the two is tested on Avalon?")
                 quotes = [q for q in quotes if mentions_terms(plan, q.paper)] or quotes
                 coverage = {q.n: topic_coverage(self.index, topic_of(plan.aspect), q.paper) for q in quotes}
@@ -260,7 +269,8 @@ class AnswerEngine(CustomQueryEngine):
                             paper_ids=own) if own else []
             order = {p: i for i, p in enumerate(own)}
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
-        top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k
+        top_k = INTRODUCED_TOP_K if plan.introduces else max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST \
+            else settings.top_k
         return retrieve(self.index, plan.standalone, top_k, mode=self._mode(plan), paper_ids=paper_ids)
 
     def _mode(self, plan: QueryPlan) -> str:

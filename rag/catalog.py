@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_paper ON chunks (paper_id);
 CREATE TABLE IF NOT EXISTS removed (seq INTEGER PRIMARY KEY);
 """
-SCHEMA_VERSION = "1"  # a catalog of another layout is dropped and filled again from the store
+SCHEMA_VERSION = "2"  # a catalog of another layout (or of older name rules) is dropped and filled again from the store
 ROW_COLUMNS = "paper_id, title, short_name, year, venue, authors, arxiv_id, code_url, affiliations, sources"
 PAGE = 900  # ids per `IN (...)`: SQLite allows 999 variables per statement on old builds
 

@@ -22,6 +22,19 @@ MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| no
 # "not counting Findings", "main conference only": venues of that kind left out
 EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than)\b(?:\s+(?:counting|including|in|at|"
                                r"the))*\s+(findings|workshops?)\b|\bmain (?:conference|track)\b", re.IGNORECASE)
+# "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
+SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews)\b|"
+                          r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
+EXCLUDING = re.compile(r"\b(not|excluding|except|without|other than|besides|apart from|no)\b(\s+\w+){0,2}\W*$",
+                       re.IGNORECASE)
+SURVEY_TITLE = re.compile(r"\b(survey|review|overview)\b", re.IGNORECASE)
+SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overview", "overviews", "rather", "instead",
+                "new", "method", "methods", "original", "research", "than", "not", "are", "papers"}
+# "Which other paper points to that same repo?", "Which of them share a first author?"
+SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|github|link|url)\b|"
+                       r"\b(repo|repository|code|github|link|url)\b.*\b(same|in common|shared)\b", re.IGNORECASE)
+SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b(first )?authors?\b|"
+                         r"\b(first )?authors?\b.*\b(same|in common|shared)\b", re.IGNORECASE)
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether"}
 AFFILIATION_NOISE = {"university", "department", "computer", "science", "school", "institute", "college",
@@ -100,6 +113,15 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= {w.lower() for a in named for w in a.split()}
         selected = [p for p in selected if named & set(author_names(p))]
         filters.append("author: " + ", ".join(sorted(named)))
+    survey = SURVEY_ASKED.search(question)
+    if survey and EXCLUDING.search(question[:survey.start()]):  # "(not counting surveys)"
+        matched |= {"survey", "surveys", "review", "reviews", "counting", "excluding", "except", "other", "than"}
+        selected = [p for p in selected if not SURVEY_TITLE.search(p.title)]
+        filters.append("not surveys")
+    elif survey:
+        matched |= SURVEY_WORDS
+        selected = [p for p in selected if SURVEY_TITLE.search(p.title)]
+        filters.append("surveys")
     missing = MISSING_RE.search(question)
     code = bool(words & {"code", "github", "implementation", "open-source", "repository", "repo"})
     if missing:
@@ -116,6 +138,26 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         return None
     topical = bool(words - GENERIC - COUNT_WORDS - matched)
     return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code)
+
+
+def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:
+    """The papers that share a code repository or a first author with the papers a follow-up is about ("Which other
+    paper points to that same repo?"), or, among several, those that share one with each other ("Which of them share
+    a first author?"); None when the question asks neither."""
+    if SAME_CODE.search(question):
+        key, what = (lambda p: set(p.code_urls)), "code repository"
+    elif SAME_AUTHOR.search(question):
+        key, what = (lambda p: set(author_names(p)[:1])), "first author"
+    else:
+        return None
+    if len(about) > 1 and not re.search(r"\bother\b", question, re.IGNORECASE):  # among them
+        selected = [p for p in about if any(key(p) & key(q) for q in about if q is not p)]
+    else:
+        ids = {p.paper_id for p in about}
+        shared = set().union(*(key(p) for p in about))
+        selected = [p for p in papers if p.paper_id not in ids and key(p) & shared]
+    return CollectionQuery(filters=[f"same {what}: " + ", ".join(sorted(set().union(*(key(p) for p in selected))))
+                                    if selected else f"same {what}"], papers=selected, code=what.startswith("code"))
 
 
 def passage_for(paper: Paper, code: bool) -> str:

