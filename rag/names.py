@@ -52,7 +52,7 @@ def paper_names(paper: Paper) -> list[str]:
     """The names a question may call a paper by."""
     head = paper.title.split(":")[0].strip()
     names = [paper.short_name or "", head if len(head) <= 40 else ""]
-    lead = re.split(r"[\s-]", paper.short_name or "")[0]  # "LookAhead" of "LookAhead Tuning", "ZJUKLAB" of "ZJUKLAB-unlearn"
+    lead = re.split(r"[\s-]", paper.short_name or "")[0]  # "LookAhead" (Tuning), "ZJUKLAB" (-unlearn)
     if lead != paper.short_name and len(lead) >= 4 and (MIXED_CASE.search(lead) or lead.isupper()):
         names.append(lead)
     if paper.short_name and " " not in paper.short_name:  # "SMARTAgent", "SMART-ER" in SMART's abstract
