@@ -36,7 +36,8 @@ SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|git
 SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b(first )?authors?\b|"
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b", re.IGNORECASE)
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
-               "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether"}
+               "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether",
+               "ones"}
 AFFILIATION_NOISE = {"university", "department", "computer", "science", "school", "institute", "college",
                      "laboratory", "of", "and", "the"}
 

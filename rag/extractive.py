@@ -59,6 +59,7 @@ CARRIES: dict[Wants, re.Pattern] = {
 # a name in a sentence is a dataset or benchmark when the sentence speaks of evaluation
 EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
                         r"tasks?|games?|environments?|settings?|domains?|test ?beds?)\b", re.I)
+NAMED_EXAMPLES = re.compile(r"\b(?:including|such as|e\.g\.,?|namely)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)+")
 ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")
 LISTED_NAME = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)*")
 GENERIC_CAPITALS = {"LLM", "LLMs", "LM", "LMs", "AI", "NLP", "We", "Our", "This", "These", "It", "In", "The"}
@@ -125,6 +126,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
         sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
         if not EVALUATION.search(sentence):
             return False
+        if NAMED_EXAMPLES.search(sentence):  # "games including the Game of Pure Strategy (GOPS)"
+            return True
     return bool(pattern.search(sentence))
 
 

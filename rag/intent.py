@@ -578,7 +578,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         text = f"the authors of {text}" if word == "the authors" else text
         return chosen, _replace(question, one, text)
     if not has_topic(question):
-        return focus, f"About {names_of(focus, papers)}: {question}"
+        return focus, f"About {names_of(focus, papers)}: {LEAD_IN.sub('', question)}"  # "and what venue?"
     return [], question
 
 

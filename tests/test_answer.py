@@ -298,6 +298,7 @@ def test_a_detail_the_abstract_does_not_give_is_said_to_be_missing(engine):
 @pytest.mark.parametrize("question, shape", [
     ("What are the seven components of the PIANIST world model?", "not_stated"),  # it says seven, names none
     ("Which two games was PIANIST tested on?", "not_stated"),
+    ("Which games was Strategist tested on?", "fact"),  # "games including the Game of Pure Strategy (GOPS) and ..."
     ("What are the three stages of ERPO?", "fact"),  # "first, ... second, ... third, ..."
     ("What two mechanisms does EscapeAgent use?", "fact"),  # "Foresight ... and Reflection ..."
     ("By how many percentage points does KnowSelf beat its strongest baseline?", "not_stated"),  # "two-stage" is no %

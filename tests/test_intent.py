@@ -109,6 +109,7 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Who wrote the escape room one?", [["PIANIST", "EscapeBench", "Strategist"]], ["EscapeBench"],
      "Who wrote EscapeBench?"),
     ("Which base models were trained?", [["ReSearch"]], ["ReSearch"], "About ReSearch: Which base models were trained?"),
+    ("and what venue?", [["K-ON"]], ["K-ON"], "About K-ON: what venue?"),  # one question, not "About K-ON" and another
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
      "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
 ])
