@@ -148,7 +148,8 @@ def body_html(answer: Answer, turn: int) -> str:
         if not line.strip():
             continue
         name, sep, _ = text[start:end].partition(": ")
-        named = sep and answer.shape in NAMED_SHAPES and len(name) <= NAME_CHARS and "[" not in name
+        named = sep and (answer.shape in NAMED_SHAPES or bullet and answer.shape == "collection") and \
+            len(name) <= NAME_CHARS and "[" not in name
         lead = f"<b>{esc(name)}</b>: " if named else ""
         html = lead + marked_html(text, start + (len(name) + 2 if named else 0), end, spans, turn, cited)
         if bullet:
