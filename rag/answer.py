@@ -22,7 +22,7 @@ from rag.index import PaperIndex
 from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, acronyms_of, mentions_terms,
                         plan_question, topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
-from rag.multilingual import stands_out
+from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
 from rag.retrieve import retrieve, topic_coverage
 from rag.text import split_sentences, stems
@@ -159,19 +159,29 @@ class AnswerEngine(CustomQueryEngine):
             return False
         if self._mode(plan) != "multilingual" or plan.kind != Kind.FACT:
             return True
+        return stands_out(self.stands_out_features(hits, scorer))
+
+    def stands_out_features(self, hits: list[Hit], scorer: Scorer) -> tuple[float, float, float]:
+        """How far the best paper is ahead, for a question in another language (see `stands_out`)."""
         question = scorer.vectors[0]  # e5's, for a question in another language
         closest = [float((self.bank.vectors(h.paper, multilingual=True) @ question).max()) for h in hits[:3]]
-        return stands_out([h.dense for h in hits], closest)
+        return lead_features([h.dense for h in hits], closest)
 
     def _answerable(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> bool:
         """Whether a top paper answers an English question that names nothing, or only resembles it in wording
         ("Which paper proposes speculative decoding?" is close to the papers' words, about none of their topics)."""
+        features = self.answerable_features(plan, hits, scorer)
+        return sum(w * x for w, x in zip(ANSWERABLE_WEIGHTS, features)) + ANSWERABLE_BIAS >= ANSWERABLE_BAR
+
+    def answerable_features(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> tuple[float, ...]:
+        """What answerability is read from, for the top-3 paper with most of the question's rare words: its relevance,
+        its share of those words, the topic's size (up to 12 words), its best sentence's score, and whether it is a
+        list question."""
         top = sorted(hits, key=lambda h: -h.relevance)[:3]
         coverage = [topic_coverage(self.index, plan.topic, h.paper) for h in top]
         best = top[coverage.index(max(coverage))]
-        features = (best.relevance, max(coverage), min(len(plan.topic), 12) / 12,
-                    scorer.rank(best.paper)[0].score, plan.kind == Kind.LIST)
-        return sum(w * x for w, x in zip(ANSWERABLE_WEIGHTS, features)) + ANSWERABLE_BIAS >= ANSWERABLE_BAR
+        return (best.relevance, max(coverage), min(len(plan.topic), 12) / 12, scorer.rank(best.paper)[0].score,
+                float(plan.kind == Kind.LIST))
 
     def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Iterator[Event]:
         """Stream the answer in the plan's shape: by the LLM when configured and willing, else quoted."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rag.text import STOP, WORD_RE, split_sentences
@@ -143,16 +144,18 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
 
 def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:
     """The papers that share a code repository or a first author with the papers a follow-up is about ("Which other
-    paper points to that same repo?"), or, among several, those that share one with each other ("Which of them share
-    a first author?"); None when the question asks neither."""
+    paper points to that same repo?"), or, among several (or all), those that share one with each other ("Which of
+    them share a first author?"); None when the question asks neither."""
     if SAME_CODE.search(question):
         key, what = (lambda p: set(p.code_urls)), "code repository"
     elif SAME_AUTHOR.search(question):
         key, what = (lambda p: set(author_names(p)[:1])), "first author"
     else:
         return None
-    if len(about) > 1 and not re.search(r"\bother\b", question, re.IGNORECASE):  # among them
-        selected = [p for p in about if any(key(p) & key(q) for q in about if q is not p)]
+    if not about or len(about) > 1 and not re.search(r"\bother\b", question, re.IGNORECASE):  # among them (or all)
+        pool = about or papers
+        counts = Counter(k for p in pool for k in key(p))
+        selected = [p for p in pool if any(counts[k] > 1 for k in key(p))]
     else:
         ids = {p.paper_id for p in about}
         shared = set().union(*(key(p) for p in about))

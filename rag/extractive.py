@@ -288,9 +288,16 @@ def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer, ranked: bool 
         top = max(h.relevance for _, h in fitting)
         floor = scorer.bank.index.settings.min_relevance
         return [n for n, h in fitting if h.relevance >= max(floor, top - E5_LIST_MARGIN)][:LIST_LIMIT]
+    features = member_features(plan, fitting, scorer, ranked)
+    return [n for n, _ in fitting if sum(w * x for w, x in zip(MEMBER_WEIGHTS, features[n])) >= MEMBER_BAR
+            ][:LIST_LIMIT]
+
+
+def member_features(plan: QueryPlan, fitting: list[tuple[int, Hit]], scorer: Scorer, ranked: bool = True
+                    ) -> dict[int, tuple[float, float, float]]:
+    """Per source number, what the odds of belonging in a list are read from: its best sentence's score against the
+    best paper's, its share of the question's rare words against the best share, ln of its retrieval rank."""
     best = {n: scorer.rank(h.paper)[0].score for n, h in fitting}
     coverage = {n: topic_coverage(scorer.bank.index, plan.topic, h.paper) for n, h in fitting}
     top, top_coverage = max(best.values()), max(coverage.values()) or 1.0
-    odds = {n: MEMBER_WEIGHTS[0] * (best[n] - top) + MEMBER_WEIGHTS[1] * coverage[n] / top_coverage
-            + MEMBER_WEIGHTS[2] * math.log(n if ranked else 1) for n in best}
-    return [n for n, _ in fitting if odds[n] >= MEMBER_BAR][:LIST_LIMIT]
+    return {n: (best[n] - top, coverage[n] / top_coverage, math.log(n if ranked else 1)) for n in best}

@@ -144,6 +144,7 @@ ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|tho
                     r"( \w+)?|all of them|which of (them|these|those|the two))\b", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
+POINTS_BACK = re.compile(r"\b(other|them|they|these|those|that|this|it|its)\b", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
                        re.IGNORECASE)
 SINGULAR_VERBS = {"is", "was", "has", "does", "did", "can", "could", "will", "would", "should", "may", "might", "one",
@@ -440,8 +441,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
     compares = len(about) >= 2 and COMPARE_RE.search(standalone)  # "Compare the three papers (SemEval, LAW, ...)"
-    around = about or [papers[p] for p in _focus(history, papers)[0]]
-    collection = shared_query(ask_of(asked), around, rows_of(papers)) if around else None  # "the same repo"
+    around = about or [papers[p] for p in _focus(history, papers)[0] if POINTS_BACK.search(asked)]
+    collection = shared_query(ask_of(asked), around, rows_of(papers))  # "the same repo", "share a first author"
     if collection is None:
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))
@@ -555,6 +556,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     other = OTHER_RE.search(question)
     if other:
         rest = [p for p in (earlier or focus[1:]) if p not in focus] or focus[1:]
+        if not re.search(r"(two|three|ones|others|s)$", other.group(0).lower()):
+            rest = rest[:1]  # "the other one" of a longer list: the best-ranked one not discussed last
         if rest:
             return rest, _ask_again(question, other, rest, history, focus, papers)
     together = ALL_RE.search(question)

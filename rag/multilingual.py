@@ -34,15 +34,21 @@ def relevance(cosine: float) -> float:
     return round(max(cosine - E5_FLOOR, 0.0) / (1.0 - E5_FLOOR), 4)
 
 
-def stands_out(cosines: list[float], sentence_cosines: list[float]) -> bool:
-    """True when the best paper is clearly closer than the next ones, as an abstract and by its closest sentence: a
-    question about one paper finds it ahead (e5 puts every LLM abstract in a narrow band, so the distance to the
-    rest says more than the cosine). `sentence_cosines`: each of the top papers' closest sentence, in rank order."""
+def lead_features(cosines: list[float], sentence_cosines: list[float]) -> tuple[float, float, float]:
+    """How far the best paper is ahead: its cosine against the mean of the next five, its closest sentence's cosine
+    against the next papers' closest, and that sentence's cosine. `sentence_cosines`: each of the top papers' closest
+    sentence, in rank order."""
     if len(cosines) < 2:
-        return True
+        return 1.0, 1.0, 1.0  # nothing to be ahead of
     rest = cosines[1:6]
     lead = sentence_cosines[0] - max(sentence_cosines[1:], default=sentence_cosines[0])
-    features = (cosines[0] - sum(rest) / len(rest), lead, sentence_cosines[0])
+    return cosines[0] - sum(rest) / len(rest), lead, sentence_cosines[0]
+
+
+def stands_out(features: tuple[float, float, float]) -> bool:
+    """True when the best paper is clearly closer than the next ones, as an abstract and by its closest sentence: a
+    question about one paper finds it ahead (e5 puts every LLM abstract in a narrow band, so the distance to the
+    rest says more than the cosine)."""
     return sum(w * x for w, x in zip(STANDS_OUT_WEIGHTS, features)) + STANDS_OUT_BIAS >= 0
 
 

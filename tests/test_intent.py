@@ -109,7 +109,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Who wrote the escape room one?", [["PIANIST", "EscapeBench", "Strategist"]], ["EscapeBench"],
      "Who wrote EscapeBench?"),
     ("Which base models were trained?", [["ReSearch"]], ["ReSearch"], "About ReSearch: Which base models were trained?"),
-    ("and what venue?", [["K-ON"]], ["K-ON"], "About K-ON: what venue?"),  # one question, not "About K-ON" and another
+    ("and what venue?", [["K-ON"]], ["K-ON"], "About K-ON: what venue?"),
+    ("the other one - which venue?", [["ZJUKLAB-unlearn", "LAW", "EasyEdit2"], ["ZJUKLAB-unlearn"]], ["LAW"], None),  # one question, not "About K-ON" and another
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
      "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
 ])
@@ -172,6 +173,8 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
 @pytest.mark.parametrize("question, earlier, papers", [
     ("Which other paper points to that same repo?", [["ADS-Edit"]], ["EasyEdit2"]),
     ("which of them share a first author?", [["Sci-LLM survey", "PIANIST", "Strategist"]], ["PIANIST", "Strategist"]),
+    ("Which papers point to the same code repository?", [["LAW", "CaKE"]], ["ADS-Edit", "EasyEdit2"]),  # a new
+    # question: the whole collection, not the papers before it
 ])
 def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
