@@ -56,6 +56,9 @@ CARRIES: dict[Wants, re.Pattern] = {
                              r"\b(uses?|employs?|leverages?|adopts?|utili[sz]es?|relies on|consists? of|comprises?)\b",
                              re.I),
 }
+# a number that names, not counts: "SemEval-2025 Task 4", "Table 2", "System 2 thinking"
+IDENTIFIER = re.compile(r"\b(?:Task|Subtask|Track|Table|Figure|Fig\.|Section|Sec\.|Appendix|Chapter|Phase|Stage|Level|"
+                        r"Version|Step|System)\s+\d+\b")
 # a name in a sentence is a dataset or benchmark when the sentence speaks of evaluation
 EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
                         r"tasks?|games?|environments?|settings?|domains?|test ?beds?)\b", re.I)
@@ -117,6 +120,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
     pattern = CARRIES.get(wants)
     if pattern is None:
         return False
+    if wants in (Wants.NUMBER, Wants.PERCENT):
+        sentence = IDENTIFIER.sub(" ", sentence)
     if wants in NAMED_ANSWER:
         for name in own_names:
             sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)

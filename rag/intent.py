@@ -63,7 +63,9 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                   r"appear(ed)? (at|in)|where was .* published)\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
     (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|%"),
-    (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|\b(percent(age)?|%|how far|"
+    (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|"
+                   r"\bhow (did|does|do) [^?]*\b(perform|rank|place|fare|score)\b|"  # a result: "how did X do?"
+                   r"\bhow (did|does|do) [^?]*\bdo\b\s*(in|on|at|\?|$)|\b(percent(age)?|%|how far|"
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
                    r"reduction|margin|number|rank|ranking|place))\b|"
                    r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b"),
@@ -77,8 +79,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
                     r"\b(evaluat\w*|tested|trained|fine-?tuned|experiments?) (on|against|with) (which|what)\b|"
                     r"\b(what|which) data\b"),
-    (Wants.DEFINITION, r"^\s*(what('s| is| are| was| does| do)\b|describe|explain|summari[sz]e|tell me about|"
-                       r"give me an overview)"),
+    (Wants.DEFINITION, r"^\s*(what('s| is| are| was)\b|what (does|do|did) [^?]*\b(do|propose|introduce|present|"
+                       r"offer|contribute|about)\b|describe|explain|summari[sz]e|tell me about|give me an overview)"),
     (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bin what way\b|\bwhat way\b|"
                    r"\b(compare|contrast|differ\w*|explain|describe)\b.*\bhow\b"),
 ]]

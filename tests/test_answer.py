@@ -357,6 +357,15 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     assert third.standalone_question == "Who wrote Strategist?"
 
 
+@pytest.mark.parametrize("question, fact", [
+    ("What does SELF-PARAM minimize between the original model and the target model?", "Kullback-Leibler"),  # not
+    # "we propose SELF-PARAM": "what does X minimize" asks no definition
+    ("how did the zju team do in the SemEval 2025 unlearning task?", "second among 26 teams"),  # "Task 4" counts nothing
+])
+def test_the_sentence_with_the_asked_fact_is_quoted(engine, question, fact):
+    assert fact in engine.ask(question).answer
+
+
 def test_a_misspelt_name_is_answered_about_the_paper_meant(engine):
     answer = engine.ask("How exactly does LookAhed Tuning modify the training data?")
     assert answer.shape == "fact" and "previewing partial answer prefixes" in answer.answer
