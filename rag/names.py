@@ -97,6 +97,7 @@ class NameIndex:
                 for word in name.split():
                     if len(word) >= 4 and (word.lower() not in english or MIXED_CASE.search(word)):
                         self.name_words.setdefault(word.lower(), (word, paper_id))
+        self._unlike_english = [w for w in self.name_words if w not in english]  # "ReSearch" is not among them
 
     @classmethod
     def of(cls, papers: Mapping[str, Paper]) -> NameIndex:
@@ -132,8 +133,8 @@ class NameIndex:
         limit = typo_distance(word)
         if not limit or (lower in english and not mixed_case) or word.isupper() or self.indexed(lower):
             return word
-        words = [w for w in self.name_words if mixed_case or w not in english]
-        found = process.extractOne(lower, words, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+        found = process.extractOne(lower, self.name_words.keys() if mixed_case else self._unlike_english,
+                                   scorer=DamerauLevenshtein.distance, score_cutoff=limit)
         if not found or not mixed_case and process.extractOne(lower, english, scorer=DamerauLevenshtein.distance,
                                                               score_cutoff=found[1]):
             return word
