@@ -81,7 +81,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"\b(what|which) data\b"),
     (Wants.DEFINITION, r"^\s*(what('s| is| are| was)\b|what (does|do|did) [^?]*\b(do|propose|introduce|present|"
                        r"offer|contribute|about)\b|describe|explain|summari[sz]e|tell me about|give me an overview)"),
-    (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bin what way\b|\bwhat way\b|"
+    (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bhow (does|do|did) each\b|\bin what way\b|\bwhat way\b|"
                    r"\b(compare|contrast|differ\w*|explain|describe)\b.*\bhow\b"),
 ]]
 # The noun a question asks for ("Which layers does ...", "What new metric ...", "What are the key modules of ..."):

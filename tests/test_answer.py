@@ -385,6 +385,11 @@ def test_a_list_in_general_words_is_answered_not_refused(engine):
     assert answer.shape == "list" and {"PIANIST", "Strategist", "EscapeBench"} <= names
 
 
+def test_a_comparison_asking_how_each_works_quotes_each_method(engine):
+    answer = engine.ask("ERPO vs LookAhead Tuning: how does each one try to keep a model safe?")
+    assert "explicit preemptive reasoning" in answer.answer and "previewing partial answer prefixes" in answer.answer
+
+
 def test_a_comparison_of_named_and_described_papers_finds_each(engine):
     answer = engine.ask("Compare the three papers that erase things from models (the SemEval unlearning system, LAW, "
                         "BiasEdit): what is each one trying to remove?")
