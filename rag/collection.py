@@ -26,8 +26,9 @@ EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than
 # "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
-EXCLUDING = re.compile(r"\b(not|excluding|except|without|other than|besides|apart from|no)\b(\s+\w+){0,2}\W*$",
-                       re.IGNORECASE)
+SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no)\s+(?:counting\s+|"
+                             r"including\s+)?(?:a |the |any )?(?:literature )?(?:survey|review|overview)s?\b",
+                             re.IGNORECASE)
 SURVEY_TITLE = re.compile(r"\b(survey|review|overview)\b", re.IGNORECASE)
 SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overview", "overviews", "rather", "instead",
                 "new", "method", "methods", "original", "research", "than", "not", "are", "papers"}
@@ -115,12 +116,11 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= {w.lower() for a in named for w in a.split()}
         selected = [p for p in selected if named & set(author_names(p))]
         filters.append("author: " + ", ".join(sorted(named)))
-    survey = SURVEY_ASKED.search(question)
-    if survey and EXCLUDING.search(question[:survey.start()]):  # "(not counting surveys)"
+    if SURVEY_EXCLUDED.search(question):  # "(not counting surveys)", "not a survey or a toolkit"
         matched |= {"survey", "surveys", "review", "reviews", "counting", "excluding", "except", "other", "than"}
         selected = [p for p in selected if not SURVEY_TITLE.search(p.title)]
         filters.append("not surveys")
-    elif survey:
+    elif SURVEY_ASKED.search(question):
         matched |= SURVEY_WORDS
         selected = [p for p in selected if SURVEY_TITLE.search(p.title)]
         filters.append("surveys")

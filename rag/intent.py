@@ -142,10 +142,12 @@ ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_N
                         rf"components?|modules?|authors?|sentences?|turns?|questions?|answers?|times?|rounds?|half|"
                         rf"datasets?|benchmarks?|games?|tasks?|layers?|places?|rank|version|edition)\b)", re.IGNORECASE)
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
-ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|the two"
+ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|each one|the two"
                     r"( \w+)?|all of them|which of (them|these|those|the two))\b", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
-                    rf"this (one|paper)|this)\b(?! (collection|question|conversation))", re.IGNORECASE)
+                    rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
+                    rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
+                    re.IGNORECASE)  # "how much progress do models make there?"
 POINTS_BACK = re.compile(r"\b(other|them|they|these|those|that|this|it|its)\b", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
                        re.IGNORECASE)
@@ -579,7 +581,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         chosen = focus if together and len(focus) > 1 else [described(question, focus, papers) or focus[0]]
         word = one.group(0).lower()
         text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
-        text = f"the authors of {text}" if word == "the authors" else text
+        text = f"the authors of {text}" if word == "the authors" else f"in {text}" if word == "there" else text
         return chosen, _replace(question, one, text)
     if not has_topic(question):
         return focus, f"About {names_of(focus, papers)}: {LEAD_IN.sub('', question)}"  # "and what venue?"

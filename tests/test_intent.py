@@ -110,7 +110,12 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "Who wrote EscapeBench?"),
     ("Which base models were trained?", [["ReSearch"]], ["ReSearch"], "About ReSearch: Which base models were trained?"),
     ("and what venue?", [["K-ON"]], ["K-ON"], "About K-ON: what venue?"),
-    ("the other one - which venue?", [["ZJUKLAB-unlearn", "LAW", "EasyEdit2"], ["ZJUKLAB-unlearn"]], ["LAW"], None),  # one question, not "About K-ON" and another
+    ("the other one - which venue?", [["ZJUKLAB-unlearn", "LAW", "EasyEdit2"], ["ZJUKLAB-unlearn"]], ["LAW"], None),
+    ("How much progress do models make there without hints?", [["EscapeBench"]], ["EscapeBench"],
+     "How much progress do models make in EscapeBench without hints?"),
+    ("How much literature did each one cover?", [["Full-stack safety survey", "Sci-LLM survey"]],
+     ["Full-stack safety survey", "Sci-LLM survey"], None),
+    ("Are there papers on games?", [["EscapeBench"]], [], None),  # "are there" refers to nothing  # one question, not "About K-ON" and another
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
      "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
 ])
@@ -189,6 +194,7 @@ def test_a_statement_that_papers_share_an_author_is_no_question_about_it(plan):
 @pytest.mark.parametrize("question, papers", [
     ("Which papers are surveys rather than new methods?", ["Full-stack safety survey", "Sci-LLM survey"]),
     ("Which papers propose a method for LLM agents (not counting surveys)?", None),
+    ("Which papers propose a method for LLM agents (not a survey or a toolkit)?", None),
 ])
 def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
     result, _ = plan(question)
