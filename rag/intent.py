@@ -166,6 +166,7 @@ MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( 
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
 COUNTS = {"two": 2, "three": 3, "four": 4}
+SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (?:ones|papers)\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
@@ -563,6 +564,11 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             rest = rest[:1]  # "the other one" of a longer list: the best-ranked one not discussed last
         if rest:
             return rest, _ask_again(question, other, rest, history, focus, papers)
+    some = SOME_DESCRIBED.search(question)  # "the two game-playing ones" of three earlier papers
+    if some and len(focus) > COUNTS[some.group(1).lower()]:
+        chosen = described_several(some.group(2), focus, papers, COUNTS[some.group(1).lower()])
+        if chosen:
+            return chosen, _replace(question, some, names_of(chosen, papers))
     together = ALL_RE.search(question)
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
         focus = earlier  # "which of them" after a turn about one of them: the larger set before it
@@ -591,10 +597,25 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
 def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str | None:
     """Which of the earlier papers a description means ("the one on safety", "the world model one"): the one whose
     title and abstract share most of the question's topic words, or None when no single one does."""
-    topic = topic_of(question)
-    shared = [len(topic & stems(f"{papers[p].title} {papers[p].abstract}")) for p in focus]
+    shared = _shared_topic(question, focus, papers)
     best = max(shared)
     return focus[shared.index(best)] if best and shared.count(best) == 1 else None
+
+
+def described_several(description: str, focus: list[str], papers: dict[str, Paper], count: int) -> list[str]:
+    """The `count` earlier papers a description means ("the two game-playing ones"): those sharing more of its
+    topic words than the rest, in their earlier order, or [] when no such group stands out."""
+    shared = _shared_topic(description.replace("-", " "), focus, papers)
+    ranked = sorted(range(len(focus)), key=lambda i: -shared[i])
+    cut = shared[ranked[count - 1]]
+    clear = cut > 0 and (len(ranked) == count or shared[ranked[count]] < cut)
+    return [focus[i] for i in sorted(ranked[:count])] if clear else []
+
+
+def _shared_topic(text: str, focus: list[str], papers: dict[str, Paper]) -> list[int]:
+    """How many of the text's topic words each earlier paper's title and abstract contain."""
+    topic = topic_of(text)
+    return [len(topic & stems(f"{papers[p].title} {papers[p].abstract}".replace("-", " "))) for p in focus]
 
 
 def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], list[str]]:

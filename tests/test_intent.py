@@ -115,7 +115,9 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "How much progress do models make in EscapeBench without hints?"),
     ("How much literature did each one cover?", [["Full-stack safety survey", "Sci-LLM survey"]],
      ["Full-stack safety survey", "Sci-LLM survey"], None),
-    ("Are there papers on games?", [["EscapeBench"]], [], None),  # "are there" refers to nothing  # one question, not "About K-ON" and another
+    ("Are there papers on games?", [["EscapeBench"]], [], None),  # "are there" refers to nothing
+    ("who wrote the two game-playing ones?", [["SynWorld", "PIANIST", "Strategist"]], ["PIANIST", "Strategist"],
+     "who wrote PIANIST and Strategist?"),  # one question, not "About K-ON" and another
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
      "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
 ])
