@@ -23,6 +23,9 @@ MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| no
 # "not counting Findings", "main conference only": venues of that kind left out
 EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than)\b(?:\s+(?:counting|including|in|at|"
                                r"the))*\s+(findings|workshops?)\b|\bmain (?:conference|track)\b", re.IGNORECASE)
+# "published in Findings", "at a workshop": a kind of venue (not "the approach or its findings")
+VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
+                        r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")
 # "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
@@ -31,7 +34,8 @@ SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besi
                              re.IGNORECASE)
 SURVEY_TITLE = re.compile(r"\b(survey|review|overview)\b", re.IGNORECASE)
 SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overview", "overviews", "rather", "instead",
-                "new", "method", "methods", "original", "research", "than", "not", "are", "papers"}
+                "new", "method", "methods", "original", "research", "than", "not", "are", "papers", "propose",
+                "proposes", "proposing", "of"}
 # "Which other paper points to that same repo?", "Which of them share a first author?"
 SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|github|link|url)\b|"
                        r"\b(repo|repository|code|github|link|url)\b.*\b(same|in common|shared)\b", re.IGNORECASE)
@@ -99,9 +103,9 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         selected = [p for p in selected if venue_terms(p.venue or "") & venues]
         filters.append("venue: " + ", ".join(sorted(v.upper() for v in venues)))
     excluded = EXCLUDED_VENUE_RE.search(question)
-    venue_kind = re.search(r"\b(findings|workshops?)\b", question, re.IGNORECASE)
+    venue_kind = VENUE_KIND.search(question)
     if venue_kind and not excluded:  # "Which papers appeared at a workshop?"
-        kind = venue_kind.group(1).lower().rstrip("s")
+        kind = (venue_kind.group(1) or venue_kind.group(2)).lower().rstrip("s")
         selected = [p for p in selected if kind in (p.venue or "").lower()]
         filters.append(f"venue: {kind}")
     if excluded:

@@ -372,6 +372,11 @@ def test_a_misspelt_name_is_answered_about_the_paper_meant(engine):
     assert answer.standalone_question == "How exactly does LookAhead Tuning modify the training data?"
 
 
+def test_findings_as_a_word_is_no_venue_filter(engine):
+    answer = engine.ask("Which papers use reflection as part of the approach or findings?")
+    assert answer.shape != "collection"
+
+
 def test_papers_introducing_a_dataset_are_listed_with_the_sentence_introducing_it(engine):
     answer = engine.ask("Which papers introduce a new named dataset or benchmark?")
     names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
