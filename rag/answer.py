@@ -13,7 +13,6 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from pydantic import ConfigDict, Field
 
 from rag import prompts
-from rag.bm25 import tokenize
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
@@ -83,8 +82,7 @@ class AnswerEngine(CustomQueryEngine):
         index = self.index
         plan = plan_question(question, history, index.papers, index.names)
         if plan.kind == Kind.LIST and plan.language == "en":  # "Monte Carlo tree search": papers saying "MCTS" too
-            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and all(
-                index.bm25.df(token) for token in tokenize([a])[0])]
+            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and index.bm25.knows(a)]
             if known:
                 plan.terms += known
                 plan.standalone = f"{plan.standalone} ({', '.join(known)})"

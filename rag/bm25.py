@@ -156,6 +156,10 @@ class Bm25Index:
         """In how many chunks a stemmed word occurs."""
         return len(self.delta.postings.get(token, ())) + (self.main.df(token) if self.main else 0)
 
+    def knows(self, text: str) -> bool:
+        """Whether some chunk has every word of the text (stop words aside): "MCTS" is known, a misspelling is not."""
+        return all(self.df(token) for token in tokenize([text])[0])
+
     def idf(self, token: str) -> float:
         """How rare a stemmed word is among all chunks, as BM25 weighs it (highest for a word no chunk has)."""
         df = self.df(token)

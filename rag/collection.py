@@ -34,8 +34,7 @@ SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besi
                              re.IGNORECASE)
 SURVEY_TITLE = re.compile(r"\b(survey|review|overview)\b", re.IGNORECASE)
 SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overview", "overviews", "rather", "instead",
-                "new", "method", "methods", "original", "research", "than", "not", "are", "papers", "propose",
-                "proposes", "proposing", "of"}
+                "new", "original", "research", "proposing"}  # beside GENERIC's
 # "Which other paper points to that same repo?", "Which of them share a first author?"
 SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|github|link|url)\b|"
                        r"\b(repo|repository|code|github|link|url)\b.*\b(same|in common|shared)\b", re.IGNORECASE)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from rag.bm25 import Bm25Index, build_main, tokenize
+from rag.bm25 import Bm25Index, build_main
 from rag.catalog import Catalog
 from rag.embedding import all_cores, load_embedder, load_tokenizer, local_model_path, model_tag
 from rag.multilingual import AbstractVectors
@@ -119,7 +119,7 @@ class PaperIndex:
         names = self._names
         if names is None:
             names = self._names = NameIndex(self.catalog.names(), only_its_own=self._only_its_own,
-                                            indexed=lambda word: all(self.bm25.df(t) for t in tokenize([word])[0]))
+                                            indexed=lambda word: self.bm25.knows(word))
         return names
 
     def _only_its_own(self, name: str, paper_id: str) -> bool:

@@ -84,7 +84,7 @@ class NameIndex:
         name in a question typed in capitals. `indexed(word)`: whether the papers use the word (then it is no typo)."""
         self.only_its_own = only_its_own
         self.indexed = indexed
-        self._any_case: dict[tuple[str, str], bool] = {}
+        self._its_own_cache: dict[tuple[str, str], bool] = {}
         self.by_first_word: dict[str, list[tuple[str, str]]] = {}
         # "lookahead" -> ("LookAhead", paper id): the names' words that no English word is written like
         self.name_words: dict[str, tuple[str, str]] = {}
@@ -114,6 +114,13 @@ class NameIndex:
         found = self.find(question)
         return sorted(found, key=lambda p: found[p][0])
 
+    def _its_own(self, name: str, paper_id: str) -> bool:
+        """`only_its_own`, asked once per name (False without it)."""
+        key = (name, paper_id)
+        if key not in self._its_own_cache:
+            self._its_own_cache[key] = bool(self.only_its_own and self.only_its_own(name, paper_id))
+        return self._its_own_cache[key]
+
     def corrected(self, question: str) -> str:
         """The question with paper names it misspells put right: a word the papers never use, one or two edits from a
         name's word ("LookAhed Tuning", "escapebnech", "ReSerch"), and an all-capitals name typed in lower case that
@@ -128,8 +135,7 @@ class NameIndex:
         exact = self.name_words.get(lower)
         if exact:
             name, paper_id = exact
-            return name if name.isupper() and lower not in english and self.only_its_own and \
-                self.only_its_own(name, paper_id) else word
+            return name if name.isupper() and lower not in english and self._its_own(name, paper_id) else word
         limit = typo_distance(word)
         if not limit or (lower in english and not mixed_case) or word.isupper() or self.indexed(lower):
             return word
@@ -146,12 +152,9 @@ class NameIndex:
         for word in {w.lower() for w in NAME_WORD.findall(question)}:
             for name, paper_id in self.by_first_word.get(word, []):
                 start = position(question, name)
-                if start is None and self.only_its_own and (MIXED_CASE.search(name) or in_capitals(question)) and (
+                if start is None and (MIXED_CASE.search(name) or in_capitals(question)) and (
                         start := position(question, name, any_case=True)) is not None:
-                    key = (name, paper_id)
-                    if key not in self._any_case:
-                        self._any_case[key] = self.only_its_own(name, paper_id)
-                    start = start if self._any_case[key] else None
+                    start = start if self._its_own(name, paper_id) else None
                 if start is not None:
                     old = found.get(paper_id, (start, 0))
                     found[paper_id] = (min(old[0], start), max(old[1], len(name)))
