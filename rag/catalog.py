@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class Catalog:
         self._db = sqlite3.connect(path, timeout=60, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -81,6 +82,19 @@ class Catalog:
             self._db.execute("COMMIT")
             self._db.executescript(SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _wal(self, wait_s: float = 60.0) -> None:
+        """Switch to WAL, waiting while another process opening the file holds it (SQLite reports "database is
+        locked" here without calling its busy handler)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def _schema(self, tables: set[str]) -> str | None:
         got = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() if "meta" in tables else []
