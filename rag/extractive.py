@@ -15,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.cite import SentenceBank
-from rag.intent import INTRODUCING_WORDS, QueryPlan, Wants, head_of, mentions_terms, names_all
+from rag.cite import SentenceBank, unit
+from rag.intent import INTRODUCING_WORDS, Kind, QueryPlan, Wants, head_of, mentions_terms, names_all
 from rag.multilingual import E5_LIST_MARGIN
 from rag.names import paper_names
 from rag.retrieve import topic_coverage
@@ -76,7 +76,7 @@ INTRODUCES_NAMED = re.compile(rf"\b(?:introduc|present|propos|construct|buil|rel
                               rf"[^.;]*?(?:\b[A-Z][\w-]*[A-Z0-9][\w-]*\s*,\s+(?:a|an)\b[^.;]{{0,80}}?\b{RESOURCE}\b|"
                               rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,4}}?{RESOURCE},?\s+(?:called\s+|named\s+|dubbed\s+)?"
                               rf"[A-Z][\w-]*[A-Z0-9])")
-CONTINUES = re.compile(r"^(This|These|It|They|Such|Specifically|Concretely|In particular|Here|To this end|"
+CONTINUES = re.compile(r"^(This|These|It|They|Such|Both|Specifically|Concretely|In particular|Here|To this end|"
                        r"Moreover|Furthermore|Additionally|In addition)\b")
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
 OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|three|four|five)[- ](stages?|steps?|"
@@ -174,9 +174,15 @@ class Scorer:
 
     @cached_property
     def vectors(self) -> np.ndarray:
-        """The question's vector (of the clause that asks) and its sub-questions', embedded on first use."""
+        """The question's vector (of the clause that asks) and its sub-questions', embedded on first use. A
+        comparison's blends what it asks of each paper with the whole question: the papers' names and descriptions
+        alone pick each one's opening sentence, the bare aspect ("what technique does each rely on?") a vague one."""
         texts = [self.plan.ask or self.plan.standalone] + [text for text, _ in self.asks[1:]]
-        return self.bank.embed(texts, self.multilingual)
+        if self.plan.kind != Kind.COMPARE or texts[0] == self.plan.standalone:
+            return self.bank.embed(texts, self.multilingual)
+        vectors = self.bank.embed(texts + [self.plan.standalone], self.multilingual)
+        vectors[0] = unit(vectors[:1] + vectors[-1:])[0]
+        return vectors[:-1]
 
     def rank(self, paper: Paper, part: int = 0) -> list[Scored]:
         """The paper's sentences, best answer first, for the whole question (part 0) or sub-question `part`."""
@@ -240,7 +246,7 @@ class Scorer:
                 break
             if sentence.index not in {s.index for s in chosen} and sentence.score >= whole[0].score - 0.15:
                 chosen.append(sentence)
-        return Quote(n, paper, with_context(chosen[:budget], whole, self.plan.wants, budget))
+        return Quote(n, paper, with_context(chosen, whole, self.plan.wants, budget))
 
     def best_quote(self, n: int, paper: Paper) -> Quote:
         """The one sentence of a paper that shows why it answers the question (one naming what was asked about,
@@ -257,13 +263,16 @@ def introduction(paper: Paper) -> str | None:
 
 
 def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budget: int) -> list[Scored]:
-    """The chosen sentences plus what they need to be read: the antecedent of "This ...", and the rest of an
-    enumeration ("first, ..." then "second, ...")."""
+    """Up to `budget` of the chosen sentences, best first, each with what it needs to be read: the antecedent of
+    "This ..." or "Both methods ...", and the rest of an enumeration ("first, ..." then "second, ...")."""
     by_index = {s.index: s for s in ranked}
-    picked = {s.index: s for s in chosen}
+    picked: dict[int, Scored] = {}
     for sentence in chosen:
-        if CONTINUES.match(sentence.text) and sentence.index - 1 in by_index and len(picked) < budget:
+        if len(picked) >= budget:
+            break
+        if CONTINUES.match(sentence.text) and sentence.index - 1 in by_index and len(picked) + 1 < budget:
             picked.setdefault(sentence.index - 1, by_index[sentence.index - 1])
+        picked.setdefault(sentence.index, sentence)
         if wants == Wants.STAGES or OPENS_ENUMERATION.search(sentence.text):
             following = sentence.index + 1
             while following in by_index and ENUMERATION.search(by_index[following].text) and len(picked) < budget:

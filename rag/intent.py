@@ -177,6 +177,7 @@ CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven 
 DESCRIBED_LEAD = re.compile(r"^\s*(?:in |for |from |about |regarding |with |per |according to )?(?:the|this|that|a|an|"
                             r"there'?s a) [^?]{15,}?,\s*(?=(?:so |and |then )?(?:what|which|how|who|why|when|where|"
                             r"does|do|did|is|are|was|were|can)\b)", re.IGNORECASE)
+ASKING = re.compile(r"\s*(what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b", re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
@@ -337,14 +338,29 @@ def ask_of(question: str) -> str:
     return question[lead.end():] if lead else question
 
 
-def aspect_of(question: str, papers: Sequence[Paper]) -> str:
-    """What is asked about the papers: the question without their names and without question words."""
-    text = question
+def compared_ask(question: str, papers: Sequence[Paper], compared: Sequence[str]) -> str:
+    """What a comparison asks of each paper, without the papers' names and descriptions and without a lead-in
+    ("X and Y both do Z. How does each build ...?", "Compare X and Y: what does each reduce?")."""
+    text = ask_of(question)
+    lead, colon, asked = text.rpartition(":")
+    if colon and ASKING.match(asked):
+        text = asked
+    for side in compared:
+        text = text.replace(side, " ")
+    return " ".join(without_names(text, papers).split())
+
+
+def without_names(text: str, papers: Sequence[Paper]) -> str:
+    """The text with the papers' names taken out."""
     for paper in papers:
         for name in sorted(paper_names(paper), key=len, reverse=True):
             text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
-    words = [w for w in WORD_RE.findall(text) if w.lower() not in STOP]
-    return " ".join(words)
+    return text
+
+
+def aspect_of(question: str, papers: Sequence[Paper]) -> str:
+    """What is asked about the papers: the question without their names and without question words."""
+    return " ".join(w for w in WORD_RE.findall(without_names(question, papers)) if w.lower() not in STOP)
 
 
 def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
@@ -474,7 +490,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if counted and COUNTS[counted.group(1).lower()] > len(about):  # "the three papers (the SemEval system, LAW, ...)"
         compared = [side for side in compared_of(standalone) if not names.named_in(side)]
     terms = asked_terms(standalone, about)
-    ask = standalone if about else ask_of(standalone)  # a lead-in naming the papers is part of the question
+    # a lead-in naming the paper is part of a question about it; a comparison asks the same of every paper
+    ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \
+        ask_of(standalone)
     none_of = []
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
             names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):

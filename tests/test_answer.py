@@ -395,6 +395,12 @@ def test_a_comparison_asking_how_each_works_quotes_each_method(engine):
     assert "explicit preemptive reasoning" in answer.answer and "previewing partial answer prefixes" in answer.answer
 
 
+def test_a_comparison_quotes_what_it_asks_of_each_paper_not_their_introductions(engine):
+    answer = engine.ask("Compare SMART with the paper on agentic knowledgeable self-awareness: what does each claim "
+                        "about cutting down on external help?")
+    assert "reduce tool overuse" in answer.answer and "minimal use of external knowledge" in answer.answer
+
+
 def test_a_comparison_of_named_and_described_papers_finds_each(engine):
     answer = engine.ask("Compare the three papers that erase things from models (the SemEval unlearning system, LAW, "
                         "BiasEdit): what is each one trying to remove?")

@@ -77,6 +77,17 @@ def test_the_clause_that_asks_is_told_from_a_lead_in_describing_the_paper(plan, 
     assert plan(question)[0].ask == ask
 
 
+@pytest.mark.parametrize("question, ask", [
+    ("Compare SMART with the paper on agentic knowledgeable self-awareness: what does each claim about cutting down "
+     "on external help?", "what does each claim about cutting down on external help?"),
+    ("KnowSelf and SMART both aim to give agents self-awareness. How does each one build its training signal?",
+     "How does each one build its training signal?"),
+    ("What datasets do BiasEdit and CaKE evaluate on?", "What datasets do and evaluate on?"),
+])
+def test_a_comparison_asks_the_same_of_each_paper_without_their_names(plan, question, ask):
+    assert plan(question)[0].ask == ask
+
+
 def test_a_question_that_asks_two_things_is_split_into_parts(plan):
     result, _ = plan("How much does CaKE improve multi-hop reasoning accuracy, and on which dataset?")
     assert [w for _, w in result.parts] == [Wants.NUMBER, Wants.DATASET]
