@@ -203,9 +203,10 @@ class Scorer:
         for i, text in enumerate(self.bank.sentences(paper)):
             has = carries(wants, text, own, given)
             names_head = bool(head) and head in word_stems(text)
-            score = float(sims[i]) + LEXICAL_WEIGHT * lexical_overlap(asked, text) + CUE_WEIGHT * (has + names_head)
-            if "http" in text and wants != Wants.CODE:
-                score -= 2 * CUE_WEIGHT  # a bare link is an answer only when a link was asked for
+            overlap = lexical_overlap(asked, text)
+            score = float(sims[i]) + LEXICAL_WEIGHT * overlap + CUE_WEIGHT * (has + names_head)
+            if "http" in text and wants != Wants.CODE and overlap < 0.5:
+                score -= 2 * CUE_WEIGHT  # a link answers when a link, or what it links to ("a demo video"), is asked
             scored.append(Scored(i, text, score, has))
         return sorted(scored, key=lambda s: -s.score)
 

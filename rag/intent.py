@@ -143,7 +143,7 @@ ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_N
                         rf"datasets?|benchmarks?|games?|tasks?|layers?|places?|rank|version|edition)\b)", re.IGNORECASE)
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|each one|the two"
-                    r"( \w+)?|all of them|which of (them|these|those|the two))\b", re.IGNORECASE)
+                    r"( \w+)?|all of them|which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
@@ -305,8 +305,9 @@ def asks_several(question: str) -> bool:
     use RL?"), not for one ("which of them uses RL?")."""
     select = SELECT_RE.search(question)
     verb = re.match(r"\s*([a-z]+)", question[select.end():].lower()) if select else None
-    if not verb or verb.group(1) in SINGULAR_VERBS or re.search(r"\b(it|its)\b", question, re.IGNORECASE):
-        return False  # "which of them took part, and how did it rank?"
+    if not verb or verb.group(1) in SINGULAR_VERBS or re.search(r"\b(it|its|one|paper)\b", select.group(0) + " " +
+                                                                 question, re.IGNORECASE):
+        return False  # "which of them took part, and how did it rank?", "which one only tunes ...?"
     return verb.group(1) in {"are", "were", "have", "do"} or not verb.group(1).endswith(("s", "ed"))
 
 
@@ -595,7 +596,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if together and len(focus) > 1:
         word = together.group(0).lower()
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
-        text = f"which of {text}" if word.startswith("which of") else f"both {text}" if word.startswith("both") else text
+        text = f"which of {text}" if word.startswith("which of") else f"which one of {text}" if word.startswith(
+            "which one") else f"both {text}" if word.startswith("both") else text
         return focus, _replace(question, together, text)
     kind_of = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
     if kind_of and len(pool := earlier or focus) > 1 and (match := described(kind_of.group(1), pool, papers)):

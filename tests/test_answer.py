@@ -415,6 +415,13 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in games.citations} == {"PIANIST", "Strategist"}
 
 
+def test_which_one_after_several_papers_picks_the_earlier_paper_that_fits(engine):
+    first = engine.ask("Compare SafeSwitch and EasyEdit2.")
+    which = engine.ask("Which one has a demo video?", history=[first])
+    assert [engine.index.papers[c.paper_id].short_name for c in which.citations] == ["EasyEdit2"]
+    assert "demo video" in which.answer
+
+
 def test_a_claim_relating_the_source_words_differently_is_not_supported(engine):
     papers = [paper_named(engine.index, "LightThinker")]
     bank = SentenceBank(engine.index)

@@ -218,6 +218,7 @@ def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
 @pytest.mark.parametrize("question, several", [
     ("which of them are about playing games?", True), ("which of them use reinforcement learning?", True),
     ("which of them uses reinforcement learning?", False), ("Which of them took part, and how did it rank?", False),
+    ("which one only tunes a small slice of the parameters?", False),
 ])
 def test_which_of_them_asks_for_one_or_for_every_one_that_fits(plan, question, several):
     result, _ = plan(question, ["SynWorld", "PIANIST", "Strategist"])
