@@ -591,6 +591,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     together = ALL_RE.search(question)
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
         focus = earlier  # "which of them" after a turn about one of them: the larger set before it
+    if together and len(focus) == 1 and together.group(0).lower().lstrip().startswith("which one"):
+        together = None  # "which one ...?" after one paper chooses among all
     if together and len(focus) == 1 and together.group(0).lower().startswith(("both", "the two", "each")):
         focus = list(dict.fromkeys(_recent(history, papers) + focus))  # "both" after two one-paper turns
     if together and len(focus) > 1:

@@ -45,8 +45,10 @@ def retrieve(index: PaperIndex, question: str, top_k: int | None = None, mode: M
               for p in sorted(fused, key=fused.get, reverse=True)][:top_k]
     missing = [c for _, c in ranked if c not in texts]
     texts.update(index.catalog.chunk_texts(missing) if missing else {})
-    return [_hit(question, papers[paper_id], chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
+    hits = [_hit(question, papers[paper_id], chunk_id, texts[chunk_id], fused[paper_id], owner, dense_rank, sparse,
                  paper_id in named) for paper_id, chunk_id in ranked if paper_id in papers and chunk_id in texts]
+    return sorted(hits, key=lambda h: (-h.score, -h.relevance))  # a tie (first by one ranking, second by the other)
+    # goes to the paper that shares more of the question's words
 
 
 def _multilingual(index: PaperIndex, papers: Mapping[str, Paper], question: str, top_k: int,

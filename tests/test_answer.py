@@ -415,6 +415,12 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in games.citations} == {"PIANIST", "Strategist"}
 
 
+def test_a_paper_first_by_one_ranking_and_second_by_the_other_loses_a_tie_to_the_closer_one(engine):
+    answer = engine.ask("The paper that puts multiple head layers on an LLM for knowledge graphs - what problem is it "
+                        "trying to fix?")
+    assert [engine.index.papers[c.paper_id].short_name for c in answer.citations] == ["K-ON"]
+
+
 def test_which_one_after_several_papers_picks_the_earlier_paper_that_fits(engine):
     first = engine.ask("Compare SafeSwitch and EasyEdit2.")
     which = engine.ask("Which one has a demo video?", history=[first])

@@ -225,6 +225,14 @@ def test_which_of_them_asks_for_one_or_for_every_one_that_fits(plan, question, s
     assert result.select and result.several == several
 
 
+@pytest.mark.parametrize("earlier, papers", [
+    (["ERPO", "LookAhead Tuning", "SafeSwitch"], ["ERPO", "LookAhead Tuning", "SafeSwitch"]), (["SafeSwitch"], []),
+])
+def test_which_one_chooses_among_several_earlier_papers_not_one(plan, earlier, papers):
+    result, found = plan("Which one compresses the reasoning chain?", earlier)
+    assert found == papers and result.select == bool(papers)
+
+
 def test_an_acronym_asked_about_may_be_written_out():
     assert spells_out("MCTS", "self-play simulations with Monte Carlo tree search and reflection")
     assert not spells_out("MCTS", "model merging, combining two specialized models")  # no one phrase
