@@ -237,8 +237,10 @@ class Scorer:
         chosen: list[Scored] = []
         for part, ranked in enumerate(rankings):
             wants = self.asks[part][1]
+            head = self.heads[part]  # else one carrying it and naming the noun asked for ("800+ papers")
             best = ranked[0] if wants not in CARRIES or ranked[0].carries else next(
-                (s for s in ranked[:3] if s.carries), ranked[0])
+                (s for s in ranked[:3] if s.carries), None) or next(
+                (s for s in ranked if s.carries and head and head in word_stems(s.text)), ranked[0])
             if best.index not in {s.index for s in chosen}:
                 chosen.append(best)
         whole = rankings[0]

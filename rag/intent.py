@@ -156,7 +156,7 @@ SINGULAR_VERBS = {"is", "was", "has", "does", "did", "can", "could", "will", "wo
 THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
-                          r"study|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
+                          r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
                           re.IGNORECASE)
 MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
@@ -175,8 +175,12 @@ ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|i
 CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 # "In the paper that squeezes thoughts, what ...": a description of the paper before the clause that asks
 DESCRIBED_LEAD = re.compile(r"^\s*(?:in |for |from |about |regarding |with |per |according to )?(?:the|this|that|a|an|"
-                            r"there'?s a) [^?]{15,}?,\s*(?=(?:so |and |then )?(?:what|which|how|who|why|when|where|"
-                            r"does|do|did|is|are|was|were|can)\b)", re.IGNORECASE)
+                            r"there'?s a) [^?]{15,}?(?:,|:|\s[-\u2013\u2014])\s*(?=(?:so |and |then )?(?:what|which|how|"
+                            r"who|why|when|where|does|do|did|is|are|was|were|can)\b)", re.IGNORECASE)
+# "Which base models were trained in the work that teaches ...?": a description after the clause that asks
+DESCRIBED_TAIL = re.compile(r"\s+(?:in|from|by|of|for|behind)\s+the\s+(?:[\w-]+\s+){0,3}?(?:paper|work|survey|study|"
+                            r"method|framework|approach|technique|toolkit|system)\s+(?:that|which|where|whose|about|on)\b"
+                            r"[^?]*", re.IGNORECASE)
 ASKING = re.compile(r"\s*(what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b", re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
@@ -336,7 +340,7 @@ def ask_of(question: str) -> str:
     if len(sentences) > 1 and "?" in sentences[-1] and not any("?" in s for s in sentences[:-1]):
         return sentences[-1]
     lead = DESCRIBED_LEAD.match(question)
-    return question[lead.end():] if lead else question
+    return DESCRIBED_TAIL.sub("", question[lead.end():] if lead else question)
 
 
 def compared_ask(question: str, papers: Sequence[Paper], compared: Sequence[str]) -> str:

@@ -415,6 +415,19 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in games.citations} == {"PIANIST", "Strategist"}
 
 
+@pytest.mark.parametrize("question, fact", [
+    ("The survey that looks at LLM safety across the whole lifecycle, from data to commercialization: how many "
+     "papers does it review?", "800+ papers"),
+    ("The work that removes stereotypes from language models with small editor networks: which benchmarks was it "
+     "tested on?", "StereoSet and Crows-Pairs"),
+    ("Which base models were trained in the work that teaches an LLM to weave search engine calls into its "
+     "reasoning?", "Qwen2.5-7B"),
+])
+def test_a_described_paper_is_quoted_where_it_answers_not_where_it_matches_the_description(engine, question, fact):
+    answer = engine.ask(question)
+    assert answer.shape == "fact" and fact in answer.answer
+
+
 def test_a_paper_first_by_one_ranking_and_second_by_the_other_loses_a_tie_to_the_closer_one(engine):
     answer = engine.ask("The paper that puts multiple head layers on an LLM for knowledge graphs - what problem is it "
                         "trying to fix?")

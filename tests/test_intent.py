@@ -72,6 +72,10 @@ def test_how_many_things_a_question_asks_to_name(plan, question, count):
     ("In the paper that squeezes thoughts while it reasons, what are hidden states mapped to?",
      "what are hidden states mapped to?"),
     ("What does SELF-PARAM minimize?", "What does SELF-PARAM minimize?"),
+    ("The survey that looks at LLM safety across the whole lifecycle: how many papers does it review?",
+     "how many papers does it review?"),
+    ("Which base models were trained in the work that teaches an LLM to weave search calls into its reasoning?",
+     "Which base models were trained?"),
 ])
 def test_the_clause_that_asks_is_told_from_a_lead_in_describing_the_paper(plan, question, ask):
     assert plan(question)[0].ask == ask
