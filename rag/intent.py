@@ -56,9 +56,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
     (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
-                    r"\b(authors?|written by|authored by)\b(?! (call|say|claim|propose|find|show|argue|describe|name|"
-                    r"refer|use|report|experiment|introduce|present|evaluate|test|train|mean|define|compare|observe|"
-                    r"note|suggest|do|did|study|focus|build|design)\w*\b)"),
+                    r"\b(written|authored) by\b|\b(which|what) authors?\b|"  # "authors" asks for them, not "the authors give it a nickname"
+                    r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
                   r"appear(ed)? (at|in)|where was .* published)\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
