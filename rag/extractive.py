@@ -50,6 +50,9 @@ CARRIES: dict[Wants, re.Pattern] = {
                              r"three-stage|multi-stage|consists? of|comprises?|components?|modules?|includ\w+)\b|"
                              r"\(\d\)|\([ivx]+\)", re.I),
     Wants.CODE: re.compile(r"https?://"),
+    # a name spelled out: "SMART (Strategic Model-Aware Reasoning with Tools)", "Ex-Ante Reasoning ... (ERPO)"
+    Wants.EXPANSION: re.compile(r"(?P<name>[\w-]+)\s*\((?:[A-Z][\w-]*\s+)+[^)]*\)|"
+                                r"(?:[A-Z][\w-]*\s+)+(?:[\w-]+\s+)*?\((?P<acronym>[A-Z][\w-]*)\)"),
     Wants.DEFINITION: re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop)", re.I),
     # how a method works: the sentence that proposes it or says what it does by which means
     Wants.METHOD: re.compile(r"\b(we|this (paper|work))\s+(propose|introduce|present|develop|design)|\bby (\w+ing)\b|"
@@ -120,6 +123,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
     pattern = CARRIES.get(wants)
     if pattern is None:
         return False
+    if wants == Wants.EXPANSION:  # the paper's own name spelled out
+        return any((m.group("name") or m.group("acronym")) in own_names for m in pattern.finditer(sentence))
     if wants in (Wants.NUMBER, Wants.PERCENT):
         sentence = IDENTIFIER.sub(" ", sentence)
     if wants in NAMED_ANSWER:

@@ -40,6 +40,7 @@ class Wants(StrEnum):
     MODELS = "models"
     DATASET = "dataset"
     NUMBER = "number"
+    EXPANSION = "expansion"
     DEFINITION = "definition"
     METHOD = "method"
     ANY = "any"
@@ -78,6 +79,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
                     r"\b(evaluat\w*|tested|trained|fine-?tuned|experiments?) (on|against|with) (which|what)\b|"
                     r"\b(what|which) data\b"),
+    (Wants.EXPANSION, r"\b(stands? for|full name|spelled out|acronym|abbreviation)\b"),
     (Wants.DEFINITION, r"^\s*(what('s| is| are| was)\b|what (does|do|did) [^?]*\b(do|propose|introduce|present|"
                        r"offer|contribute|about)\b|describe|explain|summari[sz]e|tell me about|give me an overview)"),
     (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bhow (does|do|did) each\b|\bin what way\b|\bwhat way\b|"

@@ -428,6 +428,14 @@ def test_a_described_paper_is_quoted_where_it_answers_not_where_it_matches_the_d
     assert answer.shape == "fact" and fact in answer.answer
 
 
+@pytest.mark.parametrize("question, expansion", [
+    ("What does SMART stand for?", "SMART (Strategic Model-Aware Reasoning with Tools)"),
+    ("what's the full name of ERPO", "Ex-Ante Reasoning Preference Optimization (ERPO)"),
+])
+def test_a_name_asked_to_be_spelled_out_is_quoted_where_the_abstract_spells_it_out(engine, question, expansion):
+    assert expansion in engine.ask(question).answer
+
+
 def test_a_paper_first_by_one_ranking_and_second_by_the_other_loses_a_tie_to_the_closer_one(engine):
     answer = engine.ask("The paper that puts multiple head layers on an LLM for knowledge graphs - what problem is it "
                         "trying to fix?")

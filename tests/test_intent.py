@@ -31,6 +31,7 @@ def plan(seeded_index):
     ("Where can I find the code for KnowSelf?", Kind.FACT, Wants.CODE, ["KnowSelf"]),
     ("Who wrote BiasEdit?", Kind.FACT, Wants.AUTHORS, ["BiasEdit"]),
     ("Which authors are behind SMART?", Kind.FACT, Wants.AUTHORS, ["SMART"]),
+    ("What does ERPO stand for?", Kind.FACT, Wants.EXPANSION, ["ERPO"]),
     ("What nickname do the KnowSelf authors give to traditional agent planning?", Kind.FACT, Wants.ANY,
      ["KnowSelf"]),
     ("Which open-source LLMs was ERPO evaluated on?", Kind.FACT, Wants.MODELS, ["ERPO"]),
