@@ -47,7 +47,7 @@ CARRIES: dict[Wants, re.Pattern] = {
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
                              r"Mixtral|Baichuan|ChatGLM|InternLM|Yi|Pythia|OLMo)[\w.()-]*|\b\d+(\.\d+)?[BM]\b"),
     Wants.STAGES: re.compile(r"\b(first(ly)?|second(ly)?|third(ly)?|finally|stages?|steps?|phases?|two-stage|"
-                             r"three-stage|multi-stage|consists? of|comprises?|components?|modules?|includ\w+)\b|"
+                             r"three-stage|multi-stage|consists? of|comprises?|components?|modules?|includ\w+|encompass\w*)\b|"
                              r"\(\d\)|\([ivx]+\)", re.I),
     Wants.CODE: re.compile(r"https?://"),
     # a name spelled out: "SMART (Strategic Model-Aware Reasoning with Tools)", "Ex-Ante Reasoning ... (ERPO)"

@@ -67,7 +67,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"\bhow (did|does|do) [^?]*\b(perform|rank|place|fare|score)\b|"  # a result: "how did X do?"
                    r"\bhow (did|does|do) [^?]*\bdo\b\s*(in|on|at|\?|$)|\b(percent(age)?|%|how far|"
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
-                   r"reduction|margin|number|rank|ranking|place))\b|"
+                   r"reduction|margin|number|rank|ranking|place|share|fraction|proportion|portion))\b|"
                    r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b"),
     (Wants.STAGES, r"\b(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|"
                    r"ingredients|pieces)\b"),

@@ -32,6 +32,7 @@ def plan(seeded_index):
     ("Who wrote BiasEdit?", Kind.FACT, Wants.AUTHORS, ["BiasEdit"]),
     ("Which authors are behind SMART?", Kind.FACT, Wants.AUTHORS, ["SMART"]),
     ("What does ERPO stand for?", Kind.FACT, Wants.EXPANSION, ["ERPO"]),
+    ("What share of the original parameters does SafeSwitch tune?", Kind.FACT, Wants.NUMBER, ["SafeSwitch"]),
     ("What nickname do the KnowSelf authors give to traditional agent planning?", Kind.FACT, Wants.ANY,
      ["KnowSelf"]),
     ("Which open-source LLMs was ERPO evaluated on?", Kind.FACT, Wants.MODELS, ["ERPO"]),
