@@ -42,7 +42,7 @@ CARRIES: dict[Wants, re.Pattern] = {
     # a figure, not a digit inside a name ("Llama-3.1-8B", "GPT-4o")
     Wants.NUMBER: re.compile(rf"(?<![\w.])(?<!\w-)(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|"
                              rf"{NUMBER_WORDS}", re.I),
-    Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+[A-Z]\w*|"
+    Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+-?[A-Z]\w*|"
                               r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*|\d+[A-Za-z]\w*)\b"),
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
                              r"Mixtral|Baichuan|ChatGLM|InternLM|Yi|Pythia|OLMo)[\w.()-]*|\b\d+(\.\d+)?[BM]\b"),
@@ -231,7 +231,8 @@ class Scorer:
         own = own_names(paper) + paper_names(paper)  # "SMARTAgent" lists nothing in SMART's abstract
         count, noun = self.plan.count
         if count:  # "What are the seven components?" is not stated when the abstract only says there are seven
-            return any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3])
+            return any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3]) or any(
+                listed(s.text, own, noun) >= count and noun and noun in word_stems(s.text) for s in self.rank(paper))
         return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
             s.carries and self.heads[part] in word_stems(s.text) for s in self.rank(paper, part) if self.heads[part])
             for part, _ in typed)

@@ -127,6 +127,8 @@ ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lo
                r"newer|older|first)\b[^?]*\bor\b"
 # "The REFED paper and the semi-supervised paper ...: what does each rely on?": papers asked about side by side
 EACH_RE = re.compile(r"\b(each|both)\b", re.IGNORECASE)
+PLURAL_ASK = re.compile(r"^\s*(what|which|how|why|where)\b[^?]*?\b(do|are|were|have)\b", re.IGNORECASE)
+VERSUS = re.compile(r"vs\.?|versus", re.IGNORECASE)  # "the token vs. entity mismatch" puts no papers side by side
 COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|with|to|against)\s+|,\s*", re.IGNORECASE)
 COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
                       r"\b(list|show|give me|name)\b.*\b(all|every)\b.*\b(papers?|abstracts?|articles?)\b|"
@@ -326,12 +328,16 @@ def compared_of(question: str) -> list[str]:
 
 def described_side_by_side(question: str, named: int) -> bool:
     """True when a question asks about each of two papers it names or describes ("The REFED paper and the
-    semi-supervised fine-tuning paper ...: what data does each rely on?")."""
-    if not EACH_RE.search(question):
-        return False
+    semi-supervised fine-tuning paper ...: what data does each rely on?", "How do BiasEdit and the knowledge
+    washing paper avoid ...?")."""
+    return bool(EACH_RE.search(question) or PLURAL_ASK.search(question)) and sides_are_papers(question, named, 1)
+
+
+def sides_are_papers(question: str, named: int, described_at_least: int = 0) -> bool:
+    """True when two of the sides the question puts together are papers it names or describes."""
     compared = compared_of(question)
     described = [p for p in compared if ONE_DESCRIBED.search(p)]
-    return len(compared) >= 2 and len(described) >= 1 and len(described) + named >= 2
+    return len(compared) >= 2 and len(described) >= described_at_least and len(described) + named >= 2
 
 
 def ask_of(question: str) -> str:
@@ -369,11 +375,13 @@ def aspect_of(question: str, papers: Sequence[Paper]) -> str:
     return " ".join(w for w in WORD_RE.findall(without_names(question, papers)) if w.lower() not in STOP)
 
 
-def asked_terms(question: str, papers: Sequence[Paper]) -> list[str]:
+def asked_terms(question: str, papers: Sequence[Paper], every: Sequence[Paper] = ()) -> list[str]:
     """The specific things a question asks about besides the papers: names (a method, benchmark or model:
     "GRPO", "HumanEval", "GPT-4") and experimental details ("learning rate", "batch size")."""
     text = aspect_of(question, papers)
-    names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES]
+    own = {name.lower() for paper in every or papers for name in paper_names(paper)}  # "REFED-tuned": REFED
+    names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES and
+             not ("-" in w and w.split("-")[0].lower() in own)]
     if in_capitals(question):  # typed in capitals: words, not names
         names = [w for w in names if not w.isalpha()]
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
@@ -483,7 +491,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.COMPARE
     elif not about and not one_described and LIST_RE.search(standalone):
         kind = Kind.LIST
-    elif len(about) < 2 and not referred and (COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2
+    elif len(about) < 2 and not referred and (COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2 and (
+            not VERSUS.fullmatch(COMPARE_RE.search(standalone).group(0)) or sides_are_papers(standalone, len(named)))
                                               or described_side_by_side(standalone, len(named))):
         kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
     elif group and COMPARE_RE.search(standalone):
@@ -495,7 +504,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     counted = GROUP_RE.search(standalone) if kind == Kind.COMPARE and len(about) >= 2 else None
     if counted and COUNTS[counted.group(1).lower()] > len(about):  # "the three papers (the SemEval system, LAW, ...)"
         compared = [side for side in compared_of(standalone) if not names.named_in(side)]
-    terms = asked_terms(standalone, about)
+    terms = asked_terms(standalone, about, list(papers.values()))
     # a lead-in naming the paper is part of a question about it; a comparison asks the same of every paper
     ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \
         ask_of(standalone)

@@ -436,6 +436,15 @@ def test_a_name_asked_to_be_spelled_out_is_quoted_where_the_abstract_spells_it_o
     assert expansion in engine.ask(question).answer
 
 
+@pytest.mark.parametrize("question, fact", [
+    ("What are the three stages of ERPO's safety alignment approach?", "Direct Preference Optimization (DPO)"),
+    ("Besides AlpacaEval 2.0, which benchmark did the REFED-tuned model show strong results on?", "Arena-Hard"),
+])
+def test_an_answer_the_abstract_gives_is_not_called_not_stated(engine, question, fact):
+    answer = engine.ask(question)
+    assert answer.shape == "fact" and fact in answer.answer
+
+
 def test_a_paper_first_by_one_ranking_and_second_by_the_other_loses_a_tie_to_the_closer_one(engine):
     answer = engine.ask("The paper that puts multiple head layers on an LLM for knowledge graphs - what problem is it "
                         "trying to fix?")

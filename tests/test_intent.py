@@ -47,6 +47,13 @@ def plan(seeded_index):
     ("Which models and how many datasets were used in the semi-supervised fine-tuning paper?", Kind.FACT,
      Wants.NUMBER, []),
     ("Which papers were published in 2024?", Kind.COLLECTION, Wants.ANY, []),
+    # two papers asked about together ("what do A and B ..."); "token vs. entity" inside a description puts none
+    ("What training data do the tool-overuse paper and the knowledgeable self-awareness paper build?", Kind.COMPARE,
+     Wants.ANY, []),
+    ("How do BiasEdit and the knowledge washing paper keep the model's general abilities?", Kind.COMPARE,
+     Wants.METHOD, ["BiasEdit"]),
+    ("The paper about the token vs. entity granularity mismatch - what architectural change does it make?",
+     Kind.FACT, Wants.ANY, []),
     # two papers weighed against each other, or asked about each: a comparison, though "papers" or "SemEval" is said
     ("Which survey covers more literature, the full-stack safety survey or the scientific LLM survey?",
      Kind.COMPARE, Wants.NUMBER, ["Full-stack safety survey"]),
