@@ -55,6 +55,7 @@ class CollectionQuery:
     papers: list[Paper]
     topical: bool = False
     code: bool = False
+    topic: str = ""  # the question without the words its filters matched ("Which UCLA papers are about agents?")
 
 
 def affiliation_terms(affiliation: str) -> set[str]:
@@ -88,7 +89,8 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
     affiliations = {a for p in papers for a in p.affiliations}
     hit_affiliations = {a for a in affiliations if affiliation_terms(a) & words}
     if hit_affiliations:
-        matched |= {w.lower() for a in hit_affiliations for w in WORD_RE.findall(a)}
+        matched |= {w.lower() for a in hit_affiliations for w in WORD_RE.findall(a)} | {
+            t for a in hit_affiliations for t in affiliation_terms(a) & words}  # "UCLA"
         selected = [p for p in selected if hit_affiliations & set(p.affiliations)]
         filters.append("affiliation: " + " or ".join(sorted(hit_affiliations)))
     years = {int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d\d)(?![\d.%])", question)}  # "2024年" too
@@ -142,7 +144,9 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
     if not filters and not counts:
         return None
     topical = bool(words - GENERIC - COUNT_WORDS - matched)
-    return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code)
+    topic = " ".join(w for w in re.findall(r"\S+", question) if w.lower().strip("?,.!;:()") not in matched)
+    return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code,
+                           topic=topic if topical else "")
 
 
 def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:

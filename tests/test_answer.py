@@ -81,6 +81,17 @@ def test_affiliation_question_is_answered_from_metadata(engine):
     assert all(ZJU in p.affiliations for p in papers)
 
 
+@pytest.mark.parametrize("question", ["Which of the Zhejiang University papers are about LLM agents?",
+                                      "which ucla papers are about agents"])
+def test_a_topic_within_an_affiliation_is_searched_among_its_papers_without_the_affiliation_words(engine, question):
+    answer = engine.ask(question)
+    found = [engine.index.papers[c.paper_id] for c in answer.citations]
+    affiliation = "Zhejiang" if "Zhejiang" in question else "Los Angeles"
+    assert answer.shape == "list" and 2 <= len(found) <= 5
+    assert all(any(affiliation in a for a in p.affiliations) for p in found)
+    assert sum("agent" in f"{p.title} {p.abstract}".lower() for p in found) >= 2
+
+
 @pytest.mark.parametrize("question, names", [
     ("Which papers appeared at ACL 2025 itself, not counting Findings?", {"KnowSelf", "EscapeBench", "SynWorld"}),
     ("Which papers appeared at a workshop?", {"BiasEdit"}),
