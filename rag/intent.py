@@ -57,7 +57,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
     (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
-                    r"\b(written|authored) by\b|\b(which|what) authors?\b|"  # "authors" asks for them, not "the authors give it a nickname"
+                    r"\b(written|authored) by\b|\b(which|what) authors?\b|"
+                    # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
                   r"appear(ed)? (at|in)|where was .* published)\b"),
@@ -176,15 +177,16 @@ ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|i
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
                                r"([\w-]+s)\b", re.IGNORECASE)
 CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+ASKING_WORD = r"(?:what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b"
+ASKING = re.compile(rf"\s*{ASKING_WORD}", re.IGNORECASE)
 # "In the paper that squeezes thoughts, what ...": a description of the paper before the clause that asks
 DESCRIBED_LEAD = re.compile(r"^\s*(?:in |for |from |about |regarding |with |per |according to )?(?:the|this|that|a|an|"
-                            r"there'?s a) [^?]{15,}?(?:,|:|\s[-\u2013\u2014])\s*(?=(?:so |and |then )?(?:what|which|how|"
-                            r"who|why|when|where|does|do|did|is|are|was|were|can)\b)", re.IGNORECASE)
+                            rf"there'?s a) [^?]{{15,}}?(?:,|:|\s[-\u2013\u2014])\s*(?=(?:so |and |then )?{ASKING_WORD})",
+                            re.IGNORECASE)
 # "Which base models were trained in the work that teaches ...?": a description after the clause that asks
 DESCRIBED_TAIL = re.compile(r"\s+(?:in|from|by|of|for|behind)\s+the\s+(?:[\w-]+\s+){0,3}?(?:paper|work|survey|study|"
                             r"method|framework|approach|technique|toolkit|system)\s+(?:that|which|where|whose|about|on)\b"
                             r"[^?]*", re.IGNORECASE)
-ASKING = re.compile(r"\s*(what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b", re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
@@ -354,7 +356,7 @@ def compared_ask(question: str, papers: Sequence[Paper], compared: Sequence[str]
     """What a comparison asks of each paper, without the papers' names and descriptions and without a lead-in
     ("X and Y both do Z. How does each build ...?", "Compare X and Y: what does each reduce?")."""
     text = ask_of(question)
-    lead, colon, asked = text.rpartition(":")
+    _, colon, asked = text.rpartition(":")
     if colon and ASKING.match(asked):
         text = asked
     for side in compared:
@@ -604,14 +606,14 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if chosen:
             return chosen, _replace(question, some, names_of(chosen, papers))
     together = ALL_RE.search(question)
+    word = together.group(0).lower().strip() if together else ""
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
         focus = earlier  # "which of them" after a turn about one of them: the larger set before it
-    if together and len(focus) == 1 and together.group(0).lower().lstrip().startswith("which one"):
+    if together and len(focus) == 1 and word == "which one":
         together = None  # "which one ...?" after one paper chooses among all
-    if together and len(focus) == 1 and together.group(0).lower().startswith(("both", "the two", "each")):
+    if together and len(focus) == 1 and word.startswith(("both", "the two", "each")):
         focus = list(dict.fromkeys(_recent(history, papers) + focus))  # "both" after two one-paper turns
     if together and len(focus) > 1:
-        word = together.group(0).lower()
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"which one of {text}" if word.startswith(
             "which one") else f"both {text}" if word.startswith("both") else text
