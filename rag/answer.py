@@ -279,7 +279,7 @@ class AnswerEngine(CustomQueryEngine):
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
         top_k = INTRODUCED_TOP_K if plan.introduces else max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST \
             else settings.top_k
-        query = plan.collection.topic if plan.collection and plan.collection.topical else plan.standalone
+        query = plan.collection and plan.collection.topic or plan.standalone
         return retrieve(self.index, query, top_k, mode=self._mode(plan), paper_ids=paper_ids)
 
     def _mode(self, plan: QueryPlan) -> str:

@@ -53,9 +53,13 @@ class CollectionQuery:
 
     filters: list[str]
     papers: list[Paper]
-    topical: bool = False
     code: bool = False
-    topic: str = ""  # the question without the words its filters matched ("Which UCLA papers are about agents?")
+    topic: str = ""  # a topic beside the filters, without their words ("Which UCLA papers are about agents?")
+
+    @property
+    def topical(self) -> bool:
+        """Whether the question asks about a topic within the filtered papers."""
+        return bool(self.topic)
 
 
 def affiliation_terms(affiliation: str) -> set[str]:
@@ -143,10 +147,9 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         filters.append("code available")
     if not filters and not counts:
         return None
-    topical = bool(words - GENERIC - COUNT_WORDS - matched)
-    topic = " ".join(w for w in re.findall(r"\S+", question) if w.lower().strip("?,.!;:()") not in matched)
-    return CollectionQuery(filters=filters or ["all papers"], papers=selected, topical=topical, code=code,
-                           topic=topic if topical else "")
+    topic = " ".join(w for w in re.findall(r"\S+", question) if w.lower().strip("?,.!;:()") not in matched) \
+        if words - GENERIC - COUNT_WORDS - matched else ""
+    return CollectionQuery(filters=filters or ["all papers"], papers=selected, code=code, topic=topic)
 
 
 def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:

@@ -94,6 +94,7 @@ class Scored:
     text: str
     score: float
     carries: bool
+    names_head: bool = False  # it says the noun the question asks for ("papers" in "how many papers ...?")
 
 
 @dataclass
@@ -202,17 +203,18 @@ class Scorer:
         # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
         own = own_names(paper)
         scored = []
-        head = self.heads[part] if wants != Wants.STAGES else ""  # "stages" is the cue itself
+        head = self.heads[part]
         pattern = CARRIES.get(wants)
         given = {m.group(0) for m in pattern.finditer(self.plan.standalone)} if pattern else set()
         for i, text in enumerate(self.bank.sentences(paper)):
             has = carries(wants, text, own, given)
             names_head = bool(head) and head in word_stems(text)
             overlap = lexical_overlap(asked, text)
-            score = float(sims[i]) + LEXICAL_WEIGHT * overlap + CUE_WEIGHT * (has + names_head)
+            cue = has + (names_head and wants != Wants.STAGES)  # "stages" is the cue itself
+            score = float(sims[i]) + LEXICAL_WEIGHT * overlap + CUE_WEIGHT * cue
             if "http" in text and wants != Wants.CODE and overlap < 0.5:
                 score -= 2 * CUE_WEIGHT  # a link answers when a link, or what it links to ("a demo video"), is asked
-            scored.append(Scored(i, text, score, has))
+            scored.append(Scored(i, text, score, has, names_head))
         return sorted(scored, key=lambda s: -s.score)
 
     def rankings(self, paper: Paper) -> list[list[Scored]]:
@@ -234,8 +236,7 @@ class Scorer:
             return any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3]) or any(
                 listed(s.text, own, noun) >= count and noun and noun in word_stems(s.text) for s in self.rank(paper))
         return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
-            s.carries and self.heads[part] in word_stems(s.text) for s in self.rank(paper, part) if self.heads[part])
-            for part, _ in typed)
+            s.carries and s.names_head for s in self.rank(paper, part)) for part, _ in typed)
 
     def fact_quote(self, n: int, paper: Paper, budget: int) -> Quote:
         """The sentences of one paper that answer the question (each sub-question's best), with their context."""
@@ -243,10 +244,9 @@ class Scorer:
         chosen: list[Scored] = []
         for part, ranked in enumerate(rankings):
             wants = self.asks[part][1]
-            head = self.heads[part]  # else one carrying it and naming the noun asked for ("800+ papers")
             best = ranked[0] if wants not in CARRIES or ranked[0].carries else next(
-                (s for s in ranked[:3] if s.carries), None) or next(
-                (s for s in ranked if s.carries and head and head in word_stems(s.text)), ranked[0])
+                (s for s in ranked[:3] if s.carries), None) or next(  # else one naming the noun too ("800+ papers")
+                (s for s in ranked if s.carries and s.names_head), ranked[0])
             if best.index not in {s.index for s in chosen}:
                 chosen.append(best)
         whole = rankings[0]

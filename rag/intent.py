@@ -521,7 +521,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=bool(referred and SELECT_RE.search(asked)), several=asks_several(asked), terms=terms,
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
-                     topic=topic_of(collection.topic if collection and collection.topical else standalone),
+                     topic=topic_of(collection and collection.topic or standalone),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)))
 
 
