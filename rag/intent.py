@@ -172,6 +172,9 @@ GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s
 COUNTS = {"two": 2, "three": 3, "four": 4}
 SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (?:ones|papers)\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+EITHER = re.compile(r"\bor\b", re.IGNORECASE)
+PHRASE_EDGE = re.compile(r"[,;:()?!]")
+ASIDE = re.compile(r"\(([^)]*)\)")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
@@ -279,6 +282,7 @@ class QueryPlan:
     count: tuple[int, str] = (0, "")  # how many things to name, and their noun: (7, "compon") for "What are the
     # seven components of X?"
     topic: frozenset[str] = frozenset()  # stems of what the question is about, beyond the aspect asked for
+    readings: tuple[frozenset[str], ...] = ()  # the topic as a paper may meet it: whole, or one side of an "or"
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
 
     @property
@@ -439,6 +443,32 @@ def topic_of(question: str) -> frozenset[str]:
     return frozenset(w for w in stems(question.replace("-", " ")) - ASPECT_WORDS if not YEAR_RE.fullmatch(w))
 
 
+def topic_readings(text: str) -> tuple[frozenset[str], ...]:
+    """The topic as a paper may meet it: whole, with either side of an "A or B" left out, or without an aside in
+    brackets ("dialogue or conversations" is met by a paper on dialogue alone)."""
+    topic = topic_of(text)
+    readings = [topic]
+    for either in EITHER.finditer(text):
+        left = _phrase(PHRASE_EDGE.split(text[:either.start()])[-1].split()[::-1])
+        right = _phrase(PHRASE_EDGE.split(text[either.end():])[0].split())
+        if left and right:
+            readings += [topic - right, topic - left]
+    for aside in ASIDE.finditer(text):
+        if topic - topic_of(aside.group(1)) != topic:
+            readings.append(topic - topic_of(aside.group(1)))
+    return tuple(r for r in dict.fromkeys(readings) if r)
+
+
+def _phrase(words: list[str]) -> frozenset[str]:
+    """The topic words of the run of words before the first stop word."""
+    run = []
+    for word in words:
+        if word.lower() in STOP:
+            break
+        run.append(word)
+    return topic_of(" ".join(run))
+
+
 def has_topic(question: str) -> bool:
     """True when the question says what it is about, beyond which aspect of a paper it asks for."""
     return bool(topic_of(question))
@@ -522,6 +552,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      select=bool(referred and SELECT_RE.search(asked)), several=asks_several(asked), terms=terms,
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(collection and collection.topic or standalone),
+                     readings=topic_readings(collection and collection.topic or standalone),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)))
 
 

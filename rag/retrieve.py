@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from rag.errors import StoreError
@@ -110,6 +110,11 @@ def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> fl
     total = sum(weights.values())
     have = stems(f"{paper.title} {paper.abstract}".replace("-", " "))
     return sum(w for word, w in weights.items() if word in have) / total if total else 1.0
+
+
+def best_coverage(index: PaperIndex, readings: Sequence[frozenset[str]], paper: Paper) -> float:
+    """The paper's topic coverage under the reading of the question it meets best."""
+    return max((topic_coverage(index, topic, paper) for topic in readings), default=1.0)
 
 
 def _empty_message(index: PaperIndex) -> str:

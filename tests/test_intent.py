@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.intent import Kind, Wants, acronyms_of, plan_question, strip_instructions
+from rag.intent import Kind, Wants, acronyms_of, plan_question, strip_instructions, topic_readings
 from rag.text import spells_out
 from rag.types import Answer
 
@@ -294,3 +294,11 @@ def test_the_noun_a_question_asks_for_is_its_head(plan, question, head):
 ])
 def test_questions_in_other_languages_say_what_answer_they_want(plan, question, wants):
     assert plan(question)[0].wants == wants
+
+
+@pytest.mark.parametrize("question, readings", [
+    ("Which papers involve dialogue or conversations?", [{"dialogu", "convers"}, {"dialogu"}, {"convers"}]),
+    ("Which papers use reflection (the model looking back) in their method?", [{"reflect", "back"}, {"reflect"}]),
+    ("Which papers study knowledge editing?", [{"knowledg", "edit"}])])
+def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(question, readings):
+    assert [set(r) for r in topic_readings(question)] == readings
