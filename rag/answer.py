@@ -35,12 +35,11 @@ LIST_TOP_K = 12
 INTRODUCED_TOP_K = 36  # papers a "which papers introduce a dataset?" question reads: their words decide, not rank
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 SELECT_MARGIN = 0.1
-# An English question that names nothing is answered when, for the one of its five most relevant papers that has
+# An English question that names nothing is answered when, for the one of its three most relevant papers that has
 # most of its rare words (under the reading of an "or" it meets best), w . (relevance, share of those words, topic
-# size / 12, best sentence's score, is a list) + b >= ANSWERABLE_BAR: a logistic fit (odds 0.15, on the three most
-# relevant) on 313 development questions (64 off the collection's topics); held out file by file, it refused 0.84 of
-# those and 0.007 of the answerable ones.
-ANSWERABLE_TOP = 5
+# size / 12, best sentence's score, is a list) + b >= ANSWERABLE_BAR: a logistic fit (odds 0.15) on 313 development
+# questions (64 off the collection's topics); held out file by file, it refused 0.84 of those and 0.007 of the
+# answerable ones.
 ANSWERABLE_WEIGHTS = (4.58, 6.83, 7.6, 7.26, 1.93)
 ANSWERABLE_BIAS = -13.18
 ANSWERABLE_BAR = -1.73
@@ -174,10 +173,10 @@ class AnswerEngine(CustomQueryEngine):
         return sum(w * x for w, x in zip(ANSWERABLE_WEIGHTS, features)) + ANSWERABLE_BIAS >= ANSWERABLE_BAR
 
     def answerable_features(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> tuple[float, ...]:
-        """What answerability is read from, for the top-5 paper with most of the question's rare words: its relevance,
+        """What answerability is read from, for the top-3 paper with most of the question's rare words: its relevance,
         its share of those words, the topic's size (up to 12 words), its best sentence's score, and whether it is a
         list question."""
-        top = sorted(hits, key=lambda h: -h.relevance)[:ANSWERABLE_TOP]
+        top = sorted(hits, key=lambda h: -h.relevance)[:3]
         coverage = [best_coverage(self.index, plan.readings, h.paper) for h in top]
         best = top[coverage.index(max(coverage))]
         return (best.relevance, max(coverage), min(len(plan.topic), 12) / 12, scorer.rank(best.paper)[0].score,
