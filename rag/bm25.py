@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -23,7 +24,36 @@ import Stemmer
 
 from rag.catalog import Catalog, ChunkText
 
-STEMMER = Stemmer.Stemmer("english")
+BRITISH = [(re.compile(pattern), american) for pattern, american in [
+    (r"(?<=\w\w\w)is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1"),  # minimise, organisation
+    (r"(?<=\w)ys(e|es|ed|ing)$", r"yz\1"),  # analyse
+    (r"(?<=\w\w\w)our(s|ed|ing|al|able|ite|ites)?$", r"or\1"),  # behaviour, favourite
+    (r"(?<=\w\w\w)ell(ing|ed|er|ers)$", r"el\1"),  # modelling, labelled
+    (r"(?<=\w\w)ogue(s)?$", r"og\1")]]  # dialogue, catalogue
+
+
+class SpellingStemmer:
+    """English stems that spell British and American words alike ("minimise" and "minimize" are "minim"); a word
+    merged with another by mistake is merged on both sides, so matching stays consistent."""
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+
+    def stemWord(self, word: str) -> str:  # noqa: N802 - PyStemmer's name, which bm25s calls
+        return self._stemmer.stemWord(american(word))
+
+    def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802
+        return self._stemmer.stemWords([american(w) for w in words])
+
+
+def american(word: str) -> str:
+    """The word in American spelling, where a regular British ending says how."""
+    for pattern, spelling in BRITISH:
+        word = pattern.sub(spelling, word)
+    return word
+
+
+STEMMER = SpellingStemmer()
 POINTER = "CURRENT"
 MERGE_SHARE = 0.1  # the delta is merged into a new main index when it outgrows this share of it...
 MERGE_MIN_CHUNKS = 2000  # ...and holds at least this many chunks (or deletions)

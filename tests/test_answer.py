@@ -440,6 +440,8 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
      "tested on?", "StereoSet and Crows-Pairs"),
     ("Which base models were trained in the work that teaches an LLM to weave search engine calls into its "
      "reasoning?", "Qwen2.5-7B"),
+    ("What does the paper on self-updatable LLMs that absorb context into their weights minimise in training?",
+     "Kullback-Leibler (KL) divergence"),
 ])
 def test_a_described_paper_is_quoted_where_it_answers_not_where_it_matches_the_description(engine, question, fact):
     answer = engine.ask(question)

@@ -69,6 +69,12 @@ def test_every_mode_finds_lightthinker_by_name(seeded_index, mode):
     assert retrieve(seeded_index, "What is LightThinker?", top_k=3, mode=mode)[0].paper.short_name == "LightThinker"
 
 
+def test_british_spellings_match_the_abstracts_american_ones(seeded_index):
+    british = retrieve(seeded_index, "minimising the KL divergence while modelling behaviour", 3, mode="bm25")
+    american = retrieve(seeded_index, "minimizing the KL divergence while modeling behavior", 3, mode="bm25")
+    assert [(h.paper.paper_id, h.relevance) for h in british] == [(h.paper.paper_id, h.relevance) for h in american]
+
+
 def test_hit_text_is_a_verbatim_passage_of_the_papers_abstract(seeded_index):
     for question in QUESTIONS:
         for hit in retrieve(seeded_index, question, top_k=5):
