@@ -44,6 +44,8 @@ CARRIES: dict[Wants, re.Pattern] = {
                              rf"{NUMBER_WORDS}", re.I),
     Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+-?[A-Z]\w*|"
                               r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*|\d+[A-Za-z]\w*)\b"),
+    Wants.NAMES: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|KE\b|KG\b|KL\b)(?:[A-Z][a-z]+-?[A-Z]\w*|"
+                            r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*)\b"),
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
                              r"Mixtral|Baichuan|ChatGLM|InternLM|Yi|Pythia|OLMo)[\w.()-]*|\b\d+(\.\d+)?[BM]\b"),
     Wants.STAGES: re.compile(r"\b(first(ly)?|second(ly)?|third(ly)?|finally|stages?|steps?|phases?|two-stage|"
@@ -65,6 +67,7 @@ IDENTIFIER = re.compile(r"\b(?:Task|Subtask|Track|Table|Figure|Fig\.|Section|Sec
 # a name in a sentence is a dataset or benchmark when the sentence speaks of evaluation
 EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
                         r"tasks?|games?|environments?|settings?|domains?|test ?beds?)\b", re.I)
+NAMED_RESOURCE = re.compile(r"[\w-]+\s+(?:datasets?|benchmarks?|corpus|corpora)\b", re.I)
 NAMED_EXAMPLES = re.compile(r"\b(?:including|such as|e\.g\.,?|namely)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)+")
 ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")
 LISTED_NAME = re.compile(r"(?<![\w-])[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)*")
@@ -72,7 +75,7 @@ GENERIC_CAPITALS = {"LLM", "LLMs", "LM", "LMs", "AI", "NLP", "We", "Our", "This"
 ORDINAL_MARKERS = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth|fifth|finally|lastly)\b|\(\d\)|"
                              r"\((?:i|ii|iii|iv|v|vi|I|II|III|IV|V|VI)\)", re.IGNORECASE)
 # types that need a name or a figure, not just the word
-NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NUMBER, Wants.PERCENT}
+NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NAMES, Wants.NUMBER, Wants.PERCENT}
 # "we introduce ADS-Edit, a multimodal knowledge editing dataset", "we present a new benchmark, EscapeBench"
 RESOURCE = r"(?:datasets?|benchmarks?|corpus|corpora|test ?beds?)"
 INTRODUCES_NAMED = re.compile(rf"\b(?:introduc|present|propos|construct|buil|releas|creat|curat|develop|contribut)\w*\b"
@@ -133,6 +136,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
             sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence)
         for value in given:
             sentence = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", sentence, flags=re.I)
+    if wants == Wants.NAMES:  # a method's name, not a model's or a dataset's ("on MQuAKE dataset")
+        sentence = NAMED_RESOURCE.sub(" ", CARRIES[Wants.MODELS].sub(" ", sentence))
     if wants == Wants.DATASET:
         sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
         if not EVALUATION.search(sentence):
@@ -142,9 +147,11 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
     return bool(pattern.search(sentence))
 
 
-def own_names(paper: Paper) -> list[str]:
-    """The paper's names and the abbreviations it defines ("(ADS)"): they name no dataset or model."""
-    return [n for n in (paper.short_name, paper.title.split(":")[0]) if n] + ABBREVIATION.findall(paper.abstract)
+def own_names(paper: Paper, defined: bool = True) -> list[str]:
+    """The paper's names and (when `defined`) the abbreviations it defines ("(ADS)"): they name no dataset or model,
+    though a method they may ("Monte Carlo Tree Search (MCTS)")."""
+    names = [n for n in (paper.short_name, paper.title.split(":")[0]) if n]
+    return names + ABBREVIATION.findall(paper.abstract) if defined else names
 
 
 def listed(sentence: str, own: list[str], noun: str = "") -> int:
@@ -200,8 +207,7 @@ class Scorer:
     def _rank(self, paper: Paper, part: int) -> list[Scored]:
         asked, wants = self.asks[part]
         sims = self.bank.vectors(paper, self.multilingual) @ self.vectors[part]
-        # the paper's names and the abbreviations it defines ("(ADS)") name no dataset or model
-        own = own_names(paper)
+        own = own_names(paper, defined=wants != Wants.NAMES)
         scored = []
         head = self.heads[part]
         pattern = CARRIES.get(wants)

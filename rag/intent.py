@@ -39,6 +39,7 @@ class Wants(StrEnum):
     STAGES = "stages"
     MODELS = "models"
     DATASET = "dataset"
+    NAMES = "names"  # methods or algorithms by name: "which baselines ...", "which editing methods ..."
     NUMBER = "number"
     EXPANSION = "expansion"
     DEFINITION = "definition"
@@ -52,7 +53,8 @@ DETAIL_TERMS = re.compile(r"\b(learning rates?|batch sizes?|epochs?|gpus?|gpu ho
                           r"training time|wall-?clock)\b", re.IGNORECASE)
 WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re.IGNORECASE)) for wants, pattern in [
     # "Is there a dataset for ...?", "Which paper ...?": the paper itself is the answer
-    (Wants.ANY, r"^\s*(is there|are there|which (paper|work|study|method|approach|article|one)|what (paper|work))\b"),
+    (Wants.ANY, r"^\s*(is there|are there|which (paper|work|study|method|approach|article|one|methods|approaches|"
+                r"techniques)|what (paper|work))\b"),
     (Wants.ANY, DETAIL_TERMS.pattern),  # "what licence is the code under?" asks no code link
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
@@ -70,11 +72,15 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
                    r"reduction|margin|number|rank|ranking|place|share|fraction|proportion|portion))\b|"
                    r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b"),
-    (Wants.STAGES, r"\b(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|"
-                   r"ingredients|pieces)\b"),
+    # the stages asked for ("what are the three stages", "its key modules"), not "in one step", "reasoning steps"
+    (Wants.STAGES, r"\b(what|which|the|its|their|each|main|key|list|name|many|those|these)\b(\s+[\w'-]+){0,2}?\s+"
+                   r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
+                   r"pieces)\b(?!-)"),
     (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b)[\w-]+ ){0,3}"
                    r"(models?|llms?|lms?|backbones?)\b(?!-|\s+\w+(ing|ion)\b)|"
                    r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
+    (Wants.NAMES, r"\b(which|what) ((?!papers?\b|works?\b|of\b|the\b)[\w-]+ ){0,3}(methods|approaches|techniques|"
+                  r"algorithms?|baselines?|optimi[sz]ers?)\b"),
     (Wants.DATASET, r"\b(which|what|name the|list the|(on|across) (which|what)|name of (the|its|their)|(which|what) "
                     r"(are|were) the) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
@@ -97,7 +103,8 @@ NOT_HEADS = frozenset(STEMMER.stemWords("paper work one kind type sort way thing
 INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.*\b(rules?|instructions?|prompt|guidelines?)\b|"
     r"\b(reveal|print|show|repeat|output|tell me|give me)\b.*\b(system )?prompt\b|"
-    r"\b(without|no|don'?t|do not|never)\b.*\b(cit(e|ing|ations?)|sources?|references?|brackets)\b|"
+    r"\b(without|no|don'?t|do not|never|skip|omit|leave out|drop)\b.*\b(cit(e|ing|ations?)|sources?|references?|"
+    r"brackets)\b|"
     r"\b(answer|reply|respond)\b.*\b(only|just|in one (word|sentence)|briefly|as a poem|in json)\b|"
     r"\b(cit(e|ing|ations?)|sources?|references?)\b.*\b(disabled|switched off|turned off|not (needed|required|"
     r"allowed))\b|"
@@ -236,7 +243,7 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
     (r"数据集|基准|データセット|ベンチマーク|conjuntos? de datos|jeux? de données|datensätzen?|datensatz|"
      r"\bbenchmarks?\b", "which datasets"),
     (r"模块|阶段|步骤|组成部分|组件|モジュール|段階|ステップ|構成要素|módulos|etapas|pasos|componentes|fases|"
-     r"\bmodules\b|étapes|composants|\bphases\b|\bmodule\b|schritte|phasen|komponenten|stufen", "stages"),
+     r"\bmodules\b|étapes|composants|\bphases\b|\bmodule\b|schritte|phasen|komponenten|stufen", "the stages"),
 ]]
 
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
@@ -715,7 +722,7 @@ def _ask_again(question: str, match: re.Match, chosen: list[str], history: Seque
     becomes the previous question about the other paper."""
     rest = question[:match.start()] + question[match.end():]
     if not has_topic(rest) and not wants_of(rest) in METADATA_WANTS | {Wants.STAGES, Wants.MODELS, Wants.DATASET,
-                                                                      Wants.NUMBER, Wants.PERCENT}:
+                                                                      Wants.NAMES, Wants.NUMBER, Wants.PERCENT}:
         again = _swap_names(history[-1].standalone_question, focus, chosen, papers)
         if again:
             return again

@@ -433,6 +433,15 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in games.citations} == {"PIANIST", "Strategist"}
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Which existing layer-localized editing methods does CaKE say fail to carry edits into multi-hop reasoning?",
+     "MEMIT and WISE"),
+    ("What search algorithm does SynWorld explore its scenarios with?", "Monte Carlo Tree Search (MCTS)")])
+def test_methods_asked_for_by_name_are_quoted_where_the_abstract_names_them(engine, question, names):
+    answer = engine.ask(question)
+    assert answer.shape == "fact" and names in answer.answer
+
+
 @pytest.mark.parametrize("question, fact", [
     ("The survey that looks at LLM safety across the whole lifecycle, from data to commercialization: how many "
      "papers does it review?", "800+ papers"),
@@ -442,6 +451,8 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
      "reasoning?", "Qwen2.5-7B"),
     ("What does the paper on self-updatable LLMs that absorb context into their weights minimise in training?",
      "Kullback-Leibler (KL) divergence"),
+    ("How does the paper that squashes chain-of-thought steps into compact representations learn to compress?",
+     "specialized attention masks"),  # "steps" describes the paper; it asks how, not for steps
 ])
 def test_a_described_paper_is_quoted_where_it_answers_not_where_it_matches_the_description(engine, question, fact):
     answer = engine.ask(question)
