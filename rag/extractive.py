@@ -66,7 +66,7 @@ IDENTIFIER = re.compile(r"\b(?:Task|Subtask|Track|Table|Figure|Fig\.|Section|Sec
                         r"Version|Step|System)\s+\d+\b")
 # a name in a sentence is a dataset or benchmark when the sentence speaks of evaluation
 EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
-                        r"tasks?|games?|environments?|settings?|domains?|test ?beds?)\b", re.I)
+                        r"tasks?|games?|environments?|settings?|domains?|test ?beds?|test data)\b", re.I)
 NAMED_RESOURCE = re.compile(r"[\w-]+\s+(?:datasets?|benchmarks?|corpus|corpora)\b", re.I)
 NAMED_EXAMPLES = re.compile(r"\b(?:including|such as|e\.g\.,?|namely)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*)+")
 ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")

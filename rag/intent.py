@@ -85,7 +85,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"(are|were) the) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
                     r"\b(evaluat\w*|tested|trained|fine-?tuned|experiments?) (on|against|with) (which|what)\b|"
-                    r"\b(what|which) data\b"),
+                    r"\b(what|which) ([\w-]+ )?data\b"),
     (Wants.EXPANSION, r"\b(stands? for|full name|spelled out|acronym|abbreviation)\b"),
     (Wants.DEFINITION, r"^\s*(what('s| is| are| was)\b|what (does|do|did) [^?]*\b(do|propose|introduce|present|"
                        r"offer|contribute|about)\b|describe|explain|summari[sz]e|tell me about|give me an overview)"),

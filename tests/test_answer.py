@@ -419,6 +419,12 @@ def test_a_comparison_quotes_what_it_asks_of_each_paper_not_their_introductions(
     assert "reduce tool overuse" in answer.answer and "minimal use of external knowledge" in answer.answer
 
 
+def test_a_comparison_asking_for_data_quotes_the_dataset_a_paper_builds(engine):
+    answer = engine.ask("What training data do the tool-overuse paper and the knowledgeable self-awareness paper "
+                        "build for their agents?")
+    assert answer.shape == "compare" and "we introduce SMART-ER, a dataset" in answer.answer
+
+
 def test_a_comparison_of_named_and_described_papers_finds_each(engine):
     answer = engine.ask("Compare the three papers that erase things from models (the SemEval unlearning system, LAW, "
                         "BiasEdit): what is each one trying to remove?")

@@ -58,7 +58,7 @@ def plan(seeded_index):
     ("Which papers were published in 2024?", Kind.COLLECTION, Wants.ANY, []),
     # two papers asked about together ("what do A and B ..."); "token vs. entity" inside a description puts none
     ("What training data do the tool-overuse paper and the knowledgeable self-awareness paper build?", Kind.COMPARE,
-     Wants.ANY, []),
+     Wants.DATASET, []),
     ("How do BiasEdit and the knowledge washing paper keep the model's general abilities?", Kind.COMPARE,
      Wants.METHOD, ["BiasEdit"]),
     ("The paper about the token vs. entity granularity mismatch - what architectural change does it make?",
