@@ -97,6 +97,10 @@ class AnswerEngine(CustomQueryEngine):
         started = time.perf_counter()
         question = check_question(question, self.index.settings)
         plan = self.plan(question, history)
+        if plan.select and not plan.several and plan.wants not in METADATA_WANTS and (
+                chosen := self._outside_choice(plan, paper_ids)):  # "which of them is the escape room one?"
+            plan = replace(plan, kind=Kind.FACT, referred=[chosen], named=[], select=False, none_of=plan.referred,
+                           standalone=f"{plan.question} ({display_name(self.index.papers[chosen])})")
         base = Answer(question=question, standalone_question=plan.standalone, answer="", backend=self.backend,
                       model=self.index.settings.llm_model if self.llm else None)
         timings = base.timings_ms  # shared by the copies made below
@@ -251,6 +255,9 @@ class AnswerEngine(CustomQueryEngine):
         quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
         sentences = quote.answer_sentences()
         lines = [_note(plan), "", f"{display_name(paper)}: {render(sentences)}"]
+        if plan.none_of:  # "which of them is the escape room one?" when none of them is
+            lines[1:1] = ["", prompts.NOT_AMONG.format(names=names_of(plan.none_of, self.index.papers),
+                                                       name=display_name(paper))]
         lines += [f"{fact} [{n}]" for wants in dict.fromkeys(w for _, w in plan.parts if w in METADATA_WANTS)
                   if (fact := _metadata_fact(wants, paper))]
         return cited(base, "\n".join(lines), sentences, {n: quote.sentences[0].text}, hits, shape="fact",
@@ -282,6 +289,19 @@ class AnswerEngine(CustomQueryEngine):
             else settings.top_k
         query = plan.collection and plan.collection.topic or plan.standalone
         return retrieve(self.index, query, top_k, mode=self._mode(plan), paper_ids=paper_ids)
+
+    def _outside_choice(self, plan: QueryPlan, paper_ids: list[str] | None) -> str | None:
+        """The paper a "which of them ...?" is about when none of the earlier papers fits it and another paper of the
+        collection clearly does: it has more of the asked words and is more relevant to them."""
+        topic = topic_of(plan.aspect)
+        best = retrieve(self.index, plan.aspect, 1, paper_ids=paper_ids)
+        if not topic or not best or best[0].paper.paper_id in plan.referred or \
+                best[0].relevance < self.index.settings.min_relevance:
+            return None
+        earlier = retrieve(self.index, plan.aspect, len(plan.referred), paper_ids=plan.referred)
+        covered = max((topic_coverage(self.index, topic, h.paper) for h in earlier), default=0.0)
+        fits = topic_coverage(self.index, topic, best[0].paper) > covered
+        return best[0].paper.paper_id if fits and best[0].relevance > max(h.relevance for h in earlier) else None
 
     def _mode(self, plan: QueryPlan) -> str:
         """Questions not in English go to the multilingual retriever when it is on."""

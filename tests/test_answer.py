@@ -432,6 +432,17 @@ def test_a_comparison_of_named_and_described_papers_finds_each(engine):
     assert answer.shape == "compare" and names == {"ZJUKLAB-unlearn", "LAW", "BiasEdit"}
 
 
+def test_which_one_that_none_of_the_earlier_papers_fits_finds_the_paper_that_does(engine):
+    first = engine.ask("Which papers use Monte Carlo tree search?")  # SynWorld, PIANIST, Strategist
+    escape = engine.ask("which one is the escape room benchmark, and how far do models get without hints?",
+                        history=[first])
+    assert [c.paper_id for c in escape.citations] == escape.focus
+    assert [engine.index.papers[p].short_name for p in escape.focus] == ["EscapeBench"]
+    assert "fits none of the papers of the last answer" in escape.answer and "15% average progress" in escape.answer
+    avalon = engine.ask("which one was tested on Avalon?", history=[first])
+    assert [engine.index.papers[p].short_name for p in avalon.focus] == ["Strategist"]
+
+
 def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     first = engine.ask("Which papers use Monte Carlo tree search?")
     games = engine.ask("which of them are about playing games?", history=[first])
