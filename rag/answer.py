@@ -35,6 +35,7 @@ LIST_TOP_K = 12
 INTRODUCED_TOP_K = 36  # papers a "which papers introduce a dataset?" question reads: their words decide, not rank
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 SELECT_MARGIN = 0.1
+PAPER_KINDS = stems("dataset benchmark survey toolkit")
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
 # most of its rare words (under the reading of an "or" it meets best), w . (relevance, share of those words, topic
 # size / 12, best sentence's score, is a list) + b >= ANSWERABLE_BAR: a logistic fit (odds 0.15) on 313 development
@@ -246,6 +247,8 @@ class AnswerEngine(CustomQueryEngine):
             elif plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do;
                 # that have most of the rare words asked about: "Avalon" in "Which of the two is tested on Avalon?")
                 quotes = [q for q in quotes if mentions_terms(plan, q.paper)] or quotes
+                kind = stems(plan.aspect) & PAPER_KINDS  # "which of them is a dataset?": the one titled so
+                quotes = [q for q in quotes if kind & stems(q.paper.title)] or quotes
                 coverage = {q.n: topic_coverage(self.index, topic_of(plan.aspect), q.paper) for q in quotes}
                 quotes = [q for q in quotes if coverage[q.n] == max(coverage.values())]
                 top = max(q.score for q in quotes)

@@ -443,6 +443,16 @@ def test_which_one_that_none_of_the_earlier_papers_fits_finds_the_paper_that_doe
     assert [engine.index.papers[p].short_name for p in avalon.focus] == ["Strategist"]
 
 
+def test_which_of_them_is_a_dataset_chooses_the_paper_titled_so_and_the_other_one_is_the_rest(engine):
+    first = engine.ask("Which papers point to the zjunlp EasyEdit GitHub repo for their code?")
+    dataset = engine.ask("which of them is a dataset, and for what application?", history=[first])
+    other = engine.ask("the other one - what are its key modules?", history=[first, dataset])
+    names = engine.index.papers
+    assert {names[p].short_name for p in first.focus} == {"EasyEdit2", "ADS-Edit"}
+    assert [names[p].short_name for p in dataset.focus] == ["ADS-Edit"]
+    assert [names[p].short_name for p in other.focus] == ["EasyEdit2"]
+
+
 def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     first = engine.ask("Which papers use Monte Carlo tree search?")
     games = engine.ask("which of them are about playing games?", history=[first])
