@@ -304,7 +304,8 @@ class AnswerEngine(CustomQueryEngine):
         earlier = retrieve(self.index, plan.aspect, len(plan.referred), paper_ids=plan.referred)
         covered = max((topic_coverage(self.index, topic, h.paper) for h in earlier), default=0.0)
         fits = topic_coverage(self.index, topic, best[0].paper) > covered
-        return best[0].paper.paper_id if fits and best[0].relevance > max(h.relevance for h in earlier) else None
+        ahead = best[0].relevance > max((h.relevance for h in earlier), default=0.0)
+        return best[0].paper.paper_id if fits and ahead else None
 
     def _mode(self, plan: QueryPlan) -> str:
         """Questions not in English go to the multilingual retriever when it is on."""

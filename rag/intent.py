@@ -461,7 +461,7 @@ def topic_readings(text: str) -> tuple[frozenset[str], ...]:
         if left and right:
             readings += [topic - right, topic - left]
     for aside in ASIDE.finditer(text):
-        if topic - topic_of(aside.group(1)) != topic:
+        if topic & topic_of(aside.group(1)):
             readings.append(topic - topic_of(aside.group(1)))
     return tuple(r for r in dict.fromkeys(readings) if r)
 

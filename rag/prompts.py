@@ -70,8 +70,8 @@ NOT_STATED = "The abstract of {name} does not state {what}."
 NOT_STATED_ANY = "None of the abstracts states {what}; the closest is {name}."
 CLOSEST = "The closest passages:"
 NOT_STATED_WHAT = {"number": "this figure", "percent": "this percentage", "dataset": "the datasets or benchmarks by name",
-                   "models": "the models by name", "names": "the methods by name", "stages": "the stages", "code": "a code link",
-                   "authors": "the authors", "venue": "the venue", "year": "the year"}
+                   "models": "the models by name", "names": "the methods by name", "stages": "the stages",
+                   "code": "a code link", "authors": "the authors", "venue": "the venue", "year": "the year"}
 NONE_MENTION = "No paper in this collection mentions {terms}."
 ALSO_QUOTED = "Also quoted from the abstracts:"
 NONE_OF = "None of {names} mentions {terms}; the papers of this collection that do:"
