@@ -261,7 +261,7 @@ input inputs output outputs ablation ablations license licence novelty novel mot
 cite citation reference references version scale size sizes score scores hardware gpu gpus cost deal deals dealt
 involve involves involved run runs ran mention mentions mentioned discuss discusses address addresses tackle tackles
 focus focuses look looks concern concerns regard regarding talk talks anything something stuff thing
-things""".split())))
+things part""".split())))
 
 
 @dataclass

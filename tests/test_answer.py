@@ -401,7 +401,10 @@ def test_papers_introducing_a_dataset_are_listed_with_the_sentence_introducing_i
 
 @pytest.mark.parametrize("question, expected", [
     ("Which papers involve games of some kind?", {"PIANIST", "Strategist", "EscapeBench"}),
-    ("Which papers involve dialogue or conversations?", {"Strategist", "SELF-PARAM"})])  # each names one of the two
+    ("Which papers involve dialogue or conversations?", {"Strategist", "SELF-PARAM"}),  # each names one of the two
+    # "as part of" says nothing of the topic; the aside explains "reflection"
+    ("Which papers use reflection (the model looking back at what it did) as part of their approach?",
+     {"Strategist", "EscapeBench", "ReSearch"})])
 def test_a_list_in_general_words_is_answered_not_refused(engine, question, expected):
     answer = engine.ask(question)
     names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
