@@ -154,6 +154,8 @@ class AnswerEngine(CustomQueryEngine):
             return True  # "Which papers involve GPT-4o?": a paper names the very thing asked about
         if plan.introduces and any(introduction(h.paper) for h in hits):
             return True  # "Which papers introduce a new benchmark?": a paper introduces one
+        if plan.kind == Kind.LIST and plan.wants == Wants.PERCENT and any(scorer.reports(h.paper) for h in hits):
+            return True  # "Which papers report a percentage result?": a paper reports one
         best = max(hits, key=lambda h: h.relevance, default=None)
         gated = plan.language == "en" and not plan.terms  # judged by the learned answerability gate below
         floor = self.index.settings.min_relevance * (LIST_FLOOR if gated and plan.kind == Kind.LIST else 1.0)
@@ -288,7 +290,7 @@ class AnswerEngine(CustomQueryEngine):
                             paper_ids=own) if own else []
             order = {p: i for i, p in enumerate(own)}
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
-        top_k = INTRODUCED_TOP_K if plan.introduces else max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST \
+        top_k = INTRODUCED_TOP_K if plan.introduces or plan.kind == Kind.LIST and plan.wants == Wants.PERCENT else max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST \
             else settings.top_k
         query = plan.collection and plan.collection.topic or plan.standalone
         return retrieve(self.index, query, top_k, mode=self._mode(plan), paper_ids=paper_ids)

@@ -263,13 +263,18 @@ class Scorer:
                 chosen.append(sentence)
         return Quote(n, paper, with_context(chosen, whole, self.plan.wants, budget))
 
+    def reports(self, paper: Paper) -> bool:
+        """Whether one of the paper's sentences carries the type of answer asked for (a percentage, a name)."""
+        return any(s.carries for s in self.rank(paper))
+
     def best_quote(self, n: int, paper: Paper) -> Quote:
         """The one sentence of a paper that shows why it answers the question (one naming what was asked about,
         when one does)."""
         ranked = self.rank(paper)
         introduced = introduction(paper) if self.plan.introduces else None
         return Quote(n, paper, [next((s for s in ranked if self.plan.terms and names_all(self.plan.terms, s.text)
-                                      or s.text == introduced), ranked[0])])
+                                      or s.text == introduced), None) or next(
+            (s for s in ranked if s.carries and self.plan.wants == Wants.PERCENT), ranked[0])])
 
 
 def introduction(paper: Paper) -> str | None:
@@ -304,7 +309,8 @@ def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer, ranked: bool 
     best paper's, its share of the question's rare words against the best share, and its retrieval rank (unless the
     hits are not `ranked`: the papers of an earlier turn). e5's narrow scale compares relevance instead.
     """
-    fitting = [(n, h) for n, h in enumerate(hits, start=1) if mentions_terms(plan, h.paper)]
+    fitting = [(n, h) for n, h in enumerate(hits, start=1) if mentions_terms(plan, h.paper) and (
+        plan.wants != Wants.PERCENT or scorer.reports(h.paper))]  # "which papers report a percentage?"
     if plan.introduces:  # "Which papers introduce a dataset?": those introducing one (on the topic asked, if any)
         topic = plan.topic - INTRODUCING_WORDS
         return [n for n, h in fitting if introduction(h.paper) and (

@@ -270,6 +270,16 @@ def test_a_list_of_papers_naming_a_thing_has_every_paper_that_names_it(engine, q
     assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == names
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Which papers report cutting something down by a certain percentage (fewer harmful outputs, fewer tool calls, "
+     "fewer steps)?", {"SMART", "SafeSwitch", "EscapeBench"}),
+    ("Which papers reduce harmful outputs by more than 50%?", {"SafeSwitch"})])
+def test_a_list_asking_for_percentages_has_the_papers_reporting_one_each_quoted_with_it(engine, question, expected):
+    answer = engine.ask(question)
+    assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == expected
+    assert all("%" in line for line in answer.answer.splitlines() if line.startswith("- "))
+
+
 @pytest.mark.parametrize("question, off_topic", [
     ("Which papers are about making a model forget or unlearn knowledge it memorized?",
      {"Strategist", "EscapeBench", "SynWorld", "K-ON"}),
