@@ -261,7 +261,7 @@ input inputs output outputs ablation ablations license licence novelty novel mot
 cite citation reference references version scale size sizes score scores hardware gpu gpus cost deal deals dealt
 involve involves involved run runs ran mention mentions mentioned discuss discusses address addresses tackle tackles
 focus focuses look looks concern concerns regard regarding talk talks anything something stuff thing
-things part""".split())))
+things part percent percentage percentages""".split())))
 
 
 @dataclass
@@ -284,6 +284,7 @@ class QueryPlan:
     several: bool = False  # "which of them are ...": every one that fits, not the one that fits best
     introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
+    either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
     count: tuple[int, str] = (0, "")  # how many things to name, and their noun: (7, "compon") for "What are the
@@ -401,8 +402,17 @@ def asked_terms(question: str, papers: Sequence[Paper], every: Sequence[Paper] =
 
 
 def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
-    """True when the paper's title or abstract mentions every specific thing the question asks about."""
-    return names_all(plan.terms, f"{paper.title} {paper.abstract}")
+    """True when the paper's title or abstract mentions every specific thing the question asks about (or one of
+    them, when it asks for one or another: "GPT-4o or o1")."""
+    text = f"{paper.title} {paper.abstract}"
+    return any(names_all([t], text) for t in plan.terms) if plan.either else names_all(plan.terms, text)
+
+
+def either_term(question: str, terms: Sequence[str]) -> bool:
+    """True when the question joins its terms with "or" ("models like GPT-4o or o1")."""
+    found = sorted((question.lower().find(t.lower()), t) for t in terms)
+    return len(found) > 1 and found[0][0] >= 0 and all(
+        EITHER.search(question[start + len(term):end]) for (start, term), (end, _) in zip(found, found[1:]))
 
 
 def names_all(terms: Sequence[str], text: str) -> bool:
@@ -461,8 +471,9 @@ def topic_readings(text: str) -> tuple[frozenset[str], ...]:
         if left and right:
             readings += [topic - right, topic - left]
     for aside in ASIDE.finditer(text):
-        if topic & topic_of(aside.group(1)):
-            readings.append(topic - topic_of(aside.group(1)))
+        inside = topic_of(aside.group(1))
+        if topic & inside:  # "(the model looking back at what it did)" explains the words before; "(reflection)"
+            readings += [topic - inside] + ([inside] if len(aside.group(1).split()) <= 2 else [])  # names them
     return tuple(r for r in dict.fromkeys(readings) if r)
 
 
@@ -557,6 +568,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=bool(referred and SELECT_RE.search(asked)), several=asks_several(asked), terms=terms,
+                     either=either_term(standalone, terms),
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(collection and collection.topic or standalone),
                      readings=topic_readings(collection and collection.topic or standalone),

@@ -264,7 +264,10 @@ def test_a_list_question_gives_one_line_per_paper_with_its_reason(engine):
 
 
 @pytest.mark.parametrize("question, names", [("Which papers involve GPT-4o?", {"SMART", "SemiEvol"}),
-                                             ("Which abstracts mention Chain-of-Thought?", {"ERPO", "EscapeBench"})])
+                                             ("Which abstracts mention Chain-of-Thought?", {"ERPO", "EscapeBench"}),
+                                             # typed in lower case, either one will do
+                                             ("which papers mention openai models like gpt-4o or o1?",
+                                              {"SMART", "SemiEvol", "ReSearch"})])
 def test_a_list_of_papers_naming_a_thing_has_every_paper_that_names_it(engine, question, names):
     answer = engine.ask(question)
     assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == names
@@ -273,7 +276,8 @@ def test_a_list_of_papers_naming_a_thing_has_every_paper_that_names_it(engine, q
 @pytest.mark.parametrize("question, expected", [
     ("Which papers report cutting something down by a certain percentage (fewer harmful outputs, fewer tool calls, "
      "fewer steps)?", {"SMART", "SafeSwitch", "EscapeBench"}),
-    ("Which papers reduce harmful outputs by more than 50%?", {"SafeSwitch"})])
+    ("Which papers reduce harmful outputs by more than 50%?", {"SafeSwitch"}),
+    ("which papers give their main results as percentages?", {"SMART", "SafeSwitch", "EscapeBench", "CaKE"})])
 def test_a_list_asking_for_percentages_has_the_papers_reporting_one_each_quoted_with_it(engine, question, expected):
     answer = engine.ask(question)
     assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == expected

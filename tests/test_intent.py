@@ -310,6 +310,8 @@ def test_questions_in_other_languages_say_what_answer_they_want(plan, question, 
 @pytest.mark.parametrize("question, readings", [
     ("Which papers involve dialogue or conversations?", [{"dialog", "convers"}, {"dialog"}, {"convers"}]),
     ("Which papers use reflection (the model looking back) in their method?", [{"reflect", "back"}, {"reflect"}]),
+    ("Which papers have the model critique its own attempts (reflection)?", [{"critiqu", "attempt", "reflect"},
+                                                                              {"critiqu", "attempt"}, {"reflect"}]),
     ("Which papers study knowledge editing?", [{"knowledg", "edit"}])])
 def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(question, readings):
     assert [set(r) for r in topic_readings(question)] == readings
