@@ -17,7 +17,8 @@ how than then there here also can could may might will would should shall do doe
 under about between through during before after above below up down out off again further once only own same
 very just more most other some any each few both all many much paper papers work works study approach method
 methods propose proposes proposed introduce introduces present presents show shows use uses used using collection itself
-list has have had having make makes making made""".split())
+list has have had having make makes making made don doesn didn isn aren wasn weren haven hasn hadn wouldn
+shouldn couldn""".split())  # "don" of "don't"
 
 
 def split_sentences(text: str) -> list[str]:

@@ -497,6 +497,7 @@ def test_methods_asked_for_by_name_are_quoted_where_the_abstract_names_them(engi
      "Kullback-Leibler (KL) divergence"),
     ("How does the paper that squashes chain-of-thought steps into compact representations learn to compress?",
      "specialized attention masks"),  # "steps" describes the paper; it asks how, not for steps
+    ("the paper about agents calling tools when they don't need to - how much does it cut tool use?", "24%"),
 ])
 def test_a_described_paper_is_quoted_where_it_answers_not_where_it_matches_the_description(engine, question, fact):
     answer = engine.ask(question)
