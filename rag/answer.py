@@ -193,7 +193,7 @@ class AnswerEngine(CustomQueryEngine):
         """Stream the answer in the plan's shape: by the LLM when configured and willing, else quoted."""
         answer = None
         if plan.kind == Kind.FACT:
-            n, paper = self._fact_source(plan, hits)
+            n, paper = self._fact_source(plan, hits, scorer)
             if not scorer.stated(paper):
                 answer = not_stated_answer(base, plan, n, paper, scorer.rank(paper), hits)
         if answer is None and self.llm:
@@ -256,7 +256,7 @@ class AnswerEngine(CustomQueryEngine):
                 top = max(q.score for q in quotes)
                 quotes = [q for q in quotes if q.score >= top - SELECT_MARGIN]
             return compare_answer(base, quotes, hits, _note(plan))
-        n, paper = self._fact_source(plan, hits)
+        n, paper = self._fact_source(plan, hits, scorer)
         quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
         sentences = quote.answer_sentences()
         lines = [_note(plan), "", f"{display_name(paper)}: {render(sentences)}"]
@@ -268,12 +268,15 @@ class AnswerEngine(CustomQueryEngine):
         return cited(base, "\n".join(lines), sentences, {n: quote.sentences[0].text}, hits, shape="fact",
                      focus=[paper.paper_id])
 
-    def _fact_source(self, plan: QueryPlan, hits: list[Hit]) -> tuple[int, Paper]:
-        """The source a fact question is about: the paper it names or refers to, else the best-ranked relevant one."""
+    def _fact_source(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer | None = None) -> tuple[int, Paper]:
+        """The source a fact question is about: the paper it names or refers to (of several, the one that states
+        the answer best, when a `scorer` says), else the best-ranked relevant one."""
         floor = min(self.index.settings.min_relevance, max(h.relevance for h in hits))
-        wanted = set(plan.papers)
+        wanted = [n for n, h in enumerate(hits, start=1) if h.paper.paper_id in plan.papers]
+        if scorer and len(wanted) > 1:  # "what rank did the competition entry get?" after two papers
+            wanted.sort(key=lambda n: (not scorer.stated(hits[n - 1].paper), -scorer.rank(hits[n - 1].paper)[0].score))
         relevant = [n for n, h in enumerate(hits, start=1) if h.relevance >= floor]
-        n = next((n for n, h in enumerate(hits, start=1) if h.paper.paper_id in wanted), None) or next(
+        n = next(iter(wanted), None) or next(
             (n for n in relevant if mentions_terms(plan, hits[n - 1].paper)), relevant[0])
         return n, hits[n - 1].paper
 

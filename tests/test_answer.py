@@ -470,6 +470,14 @@ def test_which_of_them_is_a_dataset_chooses_the_paper_titled_so_and_the_other_on
     assert [names[p].short_name for p in other.focus] == ["EasyEdit2"]
 
 
+def test_a_follow_up_about_two_earlier_papers_is_answered_from_the_one_that_states_it(engine):
+    first = engine.ask("Which papers are about making LLMs forget / unlearn knowledge?")
+    rank = engine.ask("what rank did the competition entry get?", history=[first])
+    names = engine.index.papers
+    assert {names[p].short_name for p in first.focus} == {"LAW", "ZJUKLAB-unlearn"}
+    assert [names[p].short_name for p in rank.focus] == ["ZJUKLAB-unlearn"] and "second" in rank.answer
+
+
 def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     first = engine.ask("Which papers use Monte Carlo tree search?")
     games = engine.ask("which of them are about playing games?", history=[first])
