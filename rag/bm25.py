@@ -16,6 +16,7 @@ import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -46,6 +47,7 @@ class SpellingStemmer:
         return self._stemmer.stemWords([american(w) for w in words])
 
 
+@lru_cache(maxsize=100_000)
 def american(word: str) -> str:
     """The word in American spelling, where a regular British ending says how."""
     for pattern, spelling in BRITISH:

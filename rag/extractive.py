@@ -37,15 +37,16 @@ MEMBER_BAR = -0.30
 YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)"
 NUMBER_WORDS = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|half|dozens?|hundreds?|" \
                r"thousands?|millions?|billions?|quarters?|fifths?|tenths?)\b"
+# a name by its form (CamelCase, an acronym, letters with digits), and acronyms that name nothing in particular
+NAME_FORM = r"(?:[A-Z][a-z]+-?[A-Z]\w*|[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*)"
+GENERIC_ACRONYMS = r"LLMs?|LMMs?|MLLMs?|AI|NLP|LMs?|KL"
 CARRIES: dict[Wants, re.Pattern] = {
     Wants.PERCENT: re.compile(r"(?<![\w.])(?<!\w-)\d+(?:\.\d+)?\s*%|\bper ?cent\b", re.I),
     # a figure, not a digit inside a name ("Llama-3.1-8B", "GPT-4o")
     Wants.NUMBER: re.compile(rf"(?<![\w.])(?<!\w-)(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|"
                              rf"{NUMBER_WORDS}", re.I),
-    Wants.DATASET: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|RL\b|SFT\b|KL\b)(?:[A-Z][a-z]+-?[A-Z]\w*|"
-                              r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*|\d+[A-Za-z]\w*)\b"),
-    Wants.NAMES: re.compile(r"\b(?!LLMs?\b|LMMs?\b|MLLMs?\b|AI\b|NLP\b|LMs?\b|KE\b|KG\b|KL\b)(?:[A-Z][a-z]+-?[A-Z]\w*|"
-                            r"[A-Z]{2,}[\w-]*|[A-Za-z]+\d\w*)\b"),
+    Wants.DATASET: re.compile(rf"\b(?!(?:{GENERIC_ACRONYMS}|RL|SFT)\b)(?:{NAME_FORM}|\d+[A-Za-z]\w*)\b"),
+    Wants.NAMES: re.compile(rf"\b(?!(?:{GENERIC_ACRONYMS}|KE|KG)\b){NAME_FORM}\b"),
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
                              r"Mixtral|Baichuan|ChatGLM|InternLM|Yi|Pythia|OLMo)[\w.()-]*|\b\d+(\.\d+)?[BM]\b"),
     Wants.STAGES: re.compile(r"\b(first(ly)?|second(ly)?|third(ly)?|finally|stages?|steps?|phases?|two-stage|"
