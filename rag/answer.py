@@ -16,10 +16,11 @@ from rag import prompts
 from rag.cite import SentenceBank, render, verify
 from rag.collection import CollectionQuery, passage_for
 from rag.errors import LLMError
-from rag.extractive import LIST_FLOOR, NAMED_ANSWER, Quote, Scorer, carries, introduction, list_members, values
+from rag.extractive import (LIST_FLOOR, NAMED_ANSWER, SELECT_MARGIN, Quote, Scorer, carries, chosen_members,
+                            introduction, list_members, values)
 from rag.index import PaperIndex
-from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, acronyms_of, mentions_terms,
-                        plan_question, topic_of)
+from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, acronyms_of, is_described,
+                        mentions_terms, plan_question, topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
@@ -32,9 +33,9 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"say|specify)|not (covered|mentioned|stated|provided)|cannot answer|can't answer|"
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
+DESCRIBED_TOP_K = 3  # papers a described side of a comparison is chosen among
 INTRODUCED_TOP_K = 36  # papers a "which papers introduce a dataset?" question reads: their words decide, not rank
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
-SELECT_MARGIN = 0.1
 PAPER_KINDS = stems("dataset benchmark survey toolkit")
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
 # most of its rare words (under the reading of an "or" it meets best), w . (relevance, share of those words, topic
@@ -242,7 +243,7 @@ class AnswerEngine(CustomQueryEngine):
             return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note)
         if plan.kind == Kind.COMPARE:
             quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
-            several = list_members(replace(plan, topic=topic_of(plan.aspect)), hits, scorer, ranked=False) if \
+            several = chosen_members(replace(plan, topic=topic_of(plan.aspect)), hits, scorer) if \
                 plan.select and plan.several else []
             if several:  # "which of them are about games?": every one that fits
                 quotes = [quotes[n - 1] for n in sorted(several)]
@@ -325,13 +326,17 @@ class AnswerEngine(CustomQueryEngine):
                     if h.relevance >= self.index.settings.min_relevance * LIST_FLOOR or kind <= stems(h.paper.title)]
             hits.sort(key=lambda h: not kind <= stems(h.paper.title))
             return [h.paper.paper_id for h in hits[:plan.group]]
-        for description in plan.compared:
-            if any(self.index.names.named_in(description)):
+        for description in plan.compared:  # of its best matches, the one with most of its rare words, if relevant
+            if any(self.index.names.named_in(description)):  # or having most of them ("the activation-signal one")
                 continue
-            hits = retrieve(self.index, description, 1, paper_ids=paper_ids)
-            if hits and hits[0].relevance >= self.index.settings.min_relevance:
-                found.append(hits[0].paper.paper_id)
-        return list(dict.fromkeys(found))
+            topic = topic_of(description)
+            hits = [(topic_coverage(self.index, topic, h.paper), h) for h in retrieve(
+                self.index, description, DESCRIBED_TOP_K, paper_ids=paper_ids) if h.paper.paper_id not in found]
+            hits = [(coverage, h) for coverage, h in hits if h.relevance >= self.index.settings.min_relevance or (
+                coverage > 0.5 and is_described(description))]
+            if hits:
+                found.append(max(hits, key=lambda pair: pair[0])[1].paper.paper_id)
+        return found
 
     def warm_up(self, max_papers: int = 2000) -> None:
         """Load the models and embed the sentences of up to `max_papers` papers, so first answers are fast."""

@@ -128,6 +128,9 @@ INTRODUCES_ASKED = re.compile(r"\b(introduc|contribut|propos|releas|present|buil
                               r"novel)\w*\b(?:(?!\b(?:methods?|approach\w*|techniques?|frameworks?|models?)\b)[^?])*"
                               r"\b(datasets?|benchmarks?|corpus|corpora|test ?beds?)\b",
                               re.IGNORECASE)
+BUILT_ASKED = re.compile(r"\b(build|builds|built|creates?|created|constructs?|constructed|introduces?|introduced|"
+                         r"releases?|released|curates?|curated|collects?|collected|contributes?|contributed)\b",
+                         re.IGNORECASE)
 INTRODUCING_WORDS = frozenset(stems("introduce contribute propose release present build create construct provide "
                                     "offer new novel named own"))
 # "Which survey covers more, the safety survey or the scientific LLM survey?": two papers weighed against each other
@@ -137,7 +140,13 @@ ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lo
 EACH_RE = re.compile(r"\b(each|both)\b", re.IGNORECASE)
 PLURAL_ASK = re.compile(r"^\s*(what|which|how|why|where)\b[^?]*?\b(do|are|were|have)\b", re.IGNORECASE)
 VERSUS = re.compile(r"vs\.?|versus", re.IGNORECASE)  # "the token vs. entity mismatch" puts no papers side by side
-COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|with|to|against)\s+|,\s*", re.IGNORECASE)
+# "A and B", "A vs B", "compared to the one ...": not the "to" of "learn when to use"
+# "How do the X paper" -> "the X paper"; "the one where Y - where does each ...?" -> "the one where Y"
+SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are|was|were)\b.*?\b(?=(?:the|this|that)\b)",
+                       re.IGNORECASE)
+SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+).*$")  # the ask after a dash or colon
+COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|with|against)\s+|\s+to\s+(?=(?:the|this|that)\b)|,\s*",
+                            re.IGNORECASE)
 COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
                       r"\b(list|show|give me|name)\b.*\b(all|every)\b.*\b(papers?|abstracts?|articles?)\b|"
                       r"\b(all|every) (the )?(papers?|abstracts?|articles?)\b.*\b(you have|in (the|this|your) "
@@ -164,6 +173,9 @@ SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|bo
                        re.IGNORECASE)
 SINGULAR_VERBS = {"is", "was", "has", "does", "did", "can", "could", "will", "would", "should", "may", "might", "one",
                   "paper", "work", "method", "approach"}
+DESCRIPTION_GOES_ON = re.compile(r"\s*(?:that|which|where|whose|who|on|about|with|in|of|for|behind|from|by|to|"
+                                 r"using)\b", re.IGNORECASE)
+THE_ONE_WHERE = re.compile(r"\bthe one (?:that|which|where|whose|about|on|with|in which)\b", re.IGNORECASE)
 THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
@@ -321,6 +333,12 @@ def parts_of(question: str) -> list[tuple[str, Wants]]:
     return [(part, wants_of(part)) for part in parts] or [(question, wants_of(question))]
 
 
+def asks_built(question: str) -> bool:
+    """True when the data asked for is what the paper builds ("What training data does X build?"), not what it is
+    evaluated on."""
+    return bool(BUILT_ASKED.search(question))
+
+
 def asks_several(question: str) -> bool:
     """True when "which of them" asks for every paper that fits ("which of them are about games?", "which of them
     use RL?"), not for one ("which of them uses RL?")."""
@@ -337,7 +355,21 @@ def compared_of(question: str) -> list[str]:
     sides = COMPARED_SPLIT.split(question)
     if re.search(ALTERNATIVES, question, re.IGNORECASE):
         sides = [side for part in sides for side in re.split(r"\s+or\s+", part)]
-    return [p.strip(" ?.!") for p in sides if len(stems(p)) >= 1]
+    return [p.strip(" ?.!") for p in map(_side, sides) if len(stems(p)) >= 1]
+
+
+def _side(text: str) -> str:
+    """A compared side without the question around it: "How do the X paper" -> "the X paper", "the one where Y -
+    where does each ...?" -> "the one where Y" (when what comes before the ask describes a paper)."""
+    text = SIDE_LEAD.sub("", text)
+    before = SIDE_ASKED.sub("", text)
+    return before if before != text and is_described(before) else text
+
+
+def is_described(text: str) -> bool:
+    """True when the text describes one paper ("the survey of X", "the partial-answer-preview one", "the one where
+    ...")."""
+    return bool(ONE_DESCRIBED.search(text) or THE_WORDS_ONE_RE.search(text) or THE_ONE_WHERE.search(text))
 
 
 def described_side_by_side(question: str, named: int) -> bool:
@@ -350,7 +382,7 @@ def described_side_by_side(question: str, named: int) -> bool:
 def sides_are_papers(question: str, named: int, described_at_least: int = 0) -> bool:
     """True when two of the sides the question puts together are papers it names or describes."""
     compared = compared_of(question)
-    described = [p for p in compared if ONE_DESCRIBED.search(p)]
+    described = [p for p in compared if is_described(p)]
     return len(compared) >= 2 and len(described) >= described_at_least and len(described) + named >= 2
 
 
@@ -372,8 +404,16 @@ def compared_ask(question: str, papers: Sequence[Paper], compared: Sequence[str]
     if colon and ASKING.match(asked):
         text = asked
     for side in compared:
-        text = text.replace(side, " ")
+        text = text.replace(side, " " + _asked_in_side(side))
     return " ".join(without_names(text, papers).split())
+
+
+def _asked_in_side(side: str) -> str:
+    """What a side asks after its description: "the self-awareness paper build for their agents" -> "build for their
+    agents"; nothing when the description goes on ("the paper that ...", "the one on ...")."""
+    match = ONE_DESCRIBED.search(side) or THE_WORDS_ONE_RE.search(side)
+    rest = side[match.end():] if match else ""
+    return "" if DESCRIPTION_GOES_ON.match(rest) else rest
 
 
 def without_names(text: str, papers: Sequence[Paper]) -> str:
@@ -549,8 +589,11 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.COMPARE
     else:
         kind = Kind.FACT
+    listed = group and ASIDE.match(standalone[group.end():].lstrip())  # "the three methods (the X one, the Y one ...)"
+    if listed and len(compared_of(listed.group(1))) >= 2:
+        group = None
     compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
-        compared_of(standalone)
+        compared_of(listed.group(1) if listed else standalone)
     counted = GROUP_RE.search(standalone) if kind == Kind.COMPARE and len(about) >= 2 else None
     if counted and COUNTS[counted.group(1).lower()] > len(about):  # "the three papers (the SemEval system, LAW, ...)"
         compared = [side for side in compared_of(standalone) if not names.named_in(side)]

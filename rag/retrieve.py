@@ -8,7 +8,7 @@ from typing import Literal
 from rag.errors import StoreError
 from rag.index import PaperIndex
 from rag.multilingual import relevance as e5_relevance
-from rag.text import stems
+from rag.text import initialisms, stems
 from rag.types import Hit, Paper
 
 Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
@@ -108,8 +108,10 @@ def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> fl
     and abstract contain: low when the paper matches the question's common words but not what it is about."""
     weights = {word: index.bm25.idf(word) for word in topic}
     total = sum(weights.values())
-    have = stems(f"{paper.title} {paper.abstract}".replace("-", " "))
-    return sum(w for word, w in weights.items() if word in have) / total if total else 1.0
+    text = f"{paper.title} {paper.abstract}"
+    have = stems(text.replace("-", " "))
+    acronyms = initialisms(text)
+    return sum(w for word, w in weights.items() if word in have or word in acronyms) / total if total else 1.0
 
 
 def best_coverage(index: PaperIndex, readings: Sequence[frozenset[str]], paper: Paper) -> float:

@@ -43,6 +43,22 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(STEMMER.stemWords([w for w in words if w not in STOP]))
 
 
+@lru_cache(maxsize=10_000)
+def initialisms(text: str) -> frozenset[str]:
+    """Acronyms the text's words spell out, singular and plural ("large language models" -> "llm", "llms"), so a
+    question's "LLMs" meets an abstract that writes the words; the text's own acronyms, singular and plural."""
+    words = [w.lower() for w in WORD_RE.findall(text.replace("-", " "))]
+    spelled = {"".join(w[0] for w in run) for size in (2, 3, 4) for i in range(len(words) - size + 1)
+               if not STOP & set(run := words[i:i + size])}
+    written = {w.lower().removesuffix("s") for w in WORD_RE.findall(text) if w.removesuffix("s").isupper()}
+    return frozenset(a for acronym in spelled | written for a in (acronym, acronym + "s") if looks_like_acronym(a))
+
+
+def looks_like_acronym(word: str) -> bool:
+    """True for a lowercased word that reads as an acronym, not as a word: "llms", "dpo", "mcts" (one vowel at most)."""
+    return len(word) >= 2 and sum(c in "aeiou" for c in word) <= 1
+
+
 @lru_cache(maxsize=50_000)
 def word_stems(text: str) -> frozenset[str]:
     """Stems of every word, stop words included ("papers" -> "paper")."""

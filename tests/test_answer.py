@@ -13,7 +13,8 @@ from rag.answer import AnswerEngine
 from rag.cite import SentenceBank, verify
 from rag.errors import QuestionError
 from rag.evaluate import evaluate_answers, evaluate_conversations, evaluate_retrieval
-from rag.text import split_sentences
+from rag.retrieve import topic_coverage
+from rag.text import initialisms, split_sentences, stems
 
 EVAL = Path(__file__).parent / "data" / "retrieval_eval.jsonl"
 BLIND = Path(__file__).parent / "data" / "retrieval_eval_blind.jsonl"
@@ -284,6 +285,18 @@ def test_a_list_asking_for_percentages_has_the_papers_reporting_one_each_quoted_
     assert all("%" in line for line in answer.answer.splitlines() if line.startswith("- "))
 
 
+def test_a_list_in_everyday_words_finds_the_papers_that_put_it_otherwise(engine):
+    answer = engine.ask("which papers help an agent know when to lean on its own knowledge instead of outside tools?")
+    names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert answer.shape == "list" and {"KnowSelf", "SMART"} <= names  # "knowledgeable self-awareness", "tool overuse"
+
+
+def test_an_acronym_in_the_question_meets_the_words_it_stands_for(engine):
+    unlearning = paper_named(engine.index, "ZJUKLAB-unlearn")  # "erase sensitive knowledge from large language models"
+    assert "LLM" not in unlearning.abstract and topic_coverage(engine.index, stems("LLM forget"), unlearning) == 1.0
+    assert {"llm", "llms"} <= initialisms("large language models") and "game" not in initialisms("go all my eyes")
+
+
 @pytest.mark.parametrize("question, off_topic", [
     ("Which papers are about making a model forget or unlearn knowledge it memorized?",
      {"Strategist", "EscapeBench", "SynWorld", "K-ON"}),
@@ -447,6 +460,22 @@ def test_a_comparison_of_named_and_described_papers_finds_each(engine):
                         "BiasEdit): what is each one trying to remove?")
     names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
     assert answer.shape == "compare" and names == {"ZJUKLAB-unlearn", "LAW", "BiasEdit"}
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "the one where ..." is a paper described; the ask after the dash is no side
+    ("the paper that compresses thoughts vs the one where models search during reasoning - what does each improve?",
+     {"LightThinker", "ReSearch"}),
+    # "How do" is not part of the first description, whose best match has its rare words ("self-updating")
+    ("How do the self-updating LLM paper and the knowledge washing paper change the model's parameters?",
+     {"SELF-PARAM", "LAW"}),
+    # a group whose members are described in an aside
+    ("The three agent papers (the tool-overuse one, the room-escape one and the virtual-scenario one): what does "
+     "each evaluate on?", {"SMART", "EscapeBench", "SynWorld"})])
+def test_a_comparison_of_described_papers_finds_the_paper_each_description_stands_for(engine, question, expected):
+    answer = engine.ask(question)
+    assert answer.shape == "compare"
+    assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == expected
 
 
 def test_which_one_that_none_of_the_earlier_papers_fits_finds_the_paper_that_does(engine):
