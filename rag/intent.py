@@ -161,6 +161,14 @@ ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_N
                         rf"\bthe (first|second|third|fourth|fifth|last)\b(?!\s*(?:[\w-]+\s+)?(?:stages?|steps?|phases?|parts?|"
                         rf"components?|modules?|authors?|sentences?|turns?|questions?|answers?|times?|rounds?|half|"
                         rf"datasets?|benchmarks?|games?|tasks?|layers?|places?|rank|version|edition)\b)", re.IGNORECASE)
+# a paper chosen by its date: "the earlier one", "which one came out first?", "which of them is newer?"
+BY_DATE = re.compile(r"\bthe (earlier|earliest|older|oldest|later|latest|newer|newest|more recent|most recent)"
+                     r"(?: (?:one|paper|work|of the two))?\b|"
+                     r"^\s*which(?: one| paper)?(?: of (?:them|the two|these|those|both))?\s+(?:came out|was (?:published|"
+                     r"released|written)|appeared)\s+(first|last|earlier|later)\b|"
+                     r"^\s*which(?: one| paper)?(?: of (?:them|the two|these|those|both))?\s+is\s+(?:the\s+)?(older|oldest|"
+                     r"newer|newest|more recent|most recent)\b", re.IGNORECASE)
+EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|each one|the two"
                     r"( \w+)?|all of them|which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
@@ -678,6 +686,15 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
             return focus, question  # "compare it with X": the earlier papers and the new one
         return [], question
+    dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
+    if dated and len(pool := focus if len(focus) > 1 else earlier) > 1:
+        word = next(g for g in dated.groups() if g).lower()
+        chosen = [sorted(pool, key=lambda p: (papers[p].year or 9999, papers[p].arxiv_id or ""))[
+            0 if word in EARLY_WORDS else -1]]
+        if dated.group(0).lower().startswith("the"):
+            return chosen, _ask_again(question, dated, chosen, history, focus, papers)
+        order = "earlier" if word in EARLY_WORDS else "later"
+        return chosen, f"When was {names_of(chosen, papers)} published (the {order} of {names_of(pool, papers)})?"
     ordinal = ORDINAL_RE.search(question)
     if ordinal:
         word = next(g for g in ordinal.groups() if g and g.lower() in ORDINALS).lower()
@@ -776,8 +793,9 @@ def _ask_again(question: str, match: re.Match, chosen: list[str], history: Seque
     """The question with the reference replaced by the papers' names; "And the other one?" (no topic of its own)
     becomes the previous question about the other paper."""
     rest = question[:match.start()] + question[match.end():]
-    if not has_topic(rest) and not wants_of(rest) in METADATA_WANTS | {Wants.STAGES, Wants.MODELS, Wants.DATASET,
-                                                                      Wants.NAMES, Wants.NUMBER, Wants.PERCENT}:
+    asks = re.search(rf"\b{ASKING_WORD}", rest, re.IGNORECASE) and not WHAT_ABOUT.search(rest)  # "what does X do?"
+    if not asks and not has_topic(rest) and not wants_of(rest) in METADATA_WANTS | {
+            Wants.STAGES, Wants.MODELS, Wants.DATASET, Wants.NAMES, Wants.NUMBER, Wants.PERCENT}:
         again = _swap_names(history[-1].standalone_question, focus, chosen, papers)
         if again:
             return again

@@ -507,6 +507,12 @@ def test_a_follow_up_about_two_earlier_papers_is_answered_from_the_one_that_stat
     assert [names[p].short_name for p in rank.focus] == ["ZJUKLAB-unlearn"] and "second" in rank.answer
 
 
+def test_which_one_came_out_first_answers_with_the_earlier_paper_and_its_year(engine):
+    first = engine.ask("Compare the full-stack safety survey and the scientific LLM survey.")
+    dated = engine.ask("which one came out first?", history=[first])
+    assert [engine.index.papers[p].short_name for p in dated.focus] == ["Sci-LLM survey"] and "2024" in dated.answer
+
+
 def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
     first = engine.ask("Which papers use Monte Carlo tree search?")
     games = engine.ask("which of them are about playing games?", history=[first])

@@ -156,6 +156,13 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "who wrote PIANIST and Strategist?"),  # one question, not "About K-ON" and another
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
      "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
+    # by date: the year, then the arXiv id (PIANIST 2411.x and Strategist 2408.x are both from 2024)
+    ("which one came out first?", [["SynWorld", "PIANIST", "Strategist"]], ["Strategist"], None),
+    ("which of them is the newest?", [["Strategist", "SynWorld", "PIANIST"]], ["SynWorld"], None),
+    ("what venue was the earlier one published at?", [["Full-stack safety survey", "Sci-LLM survey"]],
+     ["Sci-LLM survey"], "what venue was Sci-LLM survey published at?"),
+    ("what does the older one do?", [["PIANIST", "SynWorld"], ["SynWorld"]], ["PIANIST"],
+     "what does PIANIST do?"),  # a question of its own, not the previous one again
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
