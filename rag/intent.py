@@ -350,8 +350,9 @@ def asks_built(question: str) -> bool:
 def asks_several(question: str) -> bool:
     """True when "which of them" asks for every paper that fits ("which of them are about games?", "which of them
     use RL?"), not for one ("which of them uses RL?")."""
-    select = SELECT_RE.search(question)
-    verb = re.match(r"\s*([a-z]+)", question[select.end():].lower()) if select else None
+    select = SELECT_RE.search(question)  # the verb after it, past an adverb and without a "n't"
+    verb = re.match(r"\s*(?:(?:only|also|actually|really|still|even|just|mainly|mostly|both)\s+)?([a-z]+?)(?:n't|\b)",
+                    question[select.end():].lower().replace("\u2019", "'")) if select else None
     if not verb or verb.group(1) in SINGULAR_VERBS or re.search(r"\b(it|its|one|paper)\b", select.group(0) + " " +
                                                                  question, re.IGNORECASE):
         return False  # "which of them took part, and how did it rank?", "which one only tunes ...?"

@@ -251,6 +251,8 @@ def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
     ("which of them are about playing games?", True), ("which of them use reinforcement learning?", True),
     ("which of them uses reinforcement learning?", False), ("Which of them took part, and how did it rank?", False),
     ("which one only tunes a small slice of the parameters?", False),
+    ("which of them doesn't modify the model's parameters at all?", False),  # "does", not "doesn"
+    ("which of the two only needs a single example?", False), ("which of them don't use search?", True),
 ])
 def test_which_of_them_asks_for_one_or_for_every_one_that_fits(plan, question, several):
     result, _ = plan(question, ["SynWorld", "PIANIST", "Strategist"])
