@@ -33,7 +33,7 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"say|specify)|not (covered|mentioned|stated|provided)|cannot answer|can't answer|"
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
-DESCRIBED_TOP_K = 3  # papers a described side of a comparison is chosen among
+DESCRIBED_TOP_K = 5  # papers a described side of a comparison is chosen among
 INTRODUCED_TOP_K = 36  # papers a "which papers introduce a dataset?" question reads: their words decide, not rank
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 PAPER_KINDS = stems("dataset benchmark survey toolkit")

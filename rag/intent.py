@@ -120,7 +120,12 @@ LIST_RE = re.compile(
     r"\b(papers|works|articles|publications|studies|methods|approaches|techniques|frameworks|systems|"
     r"benchmarks|datasets|surveys|abstracts|ones)\b|\b(papers|works|studies|articles)\s+(that|which|about|on|"
     r"using|with|where|proposing|studying|addressing|tackling)\b|\bany (paper|work|study|article)s?\b|"
-    r"^\s*list\b", re.IGNORECASE)
+    r"^\s*list\b|^\s*(?:anything|any(?:one| one)?|something) (?:on|about|involving|regarding|related to|with|"
+    r"using|that)\b", re.IGNORECASE)  # "anything involving dialogue?"
+# question words mistyped ("wich papers ...?"); names are put right by the name index
+TYPOS = {"wich": "which", "whcih": "which", "wihch": "which", "whihc": "which", "waht": "what", "wat": "what",
+         "papres": "papers", "paprs": "papers", "paers": "papers"}
+QUESTION_TYPOS = re.compile(r"\b(?:" + "|".join(TYPOS) + r")\b", re.IGNORECASE)
 PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
                         r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
 # "Which papers introduce a new dataset or benchmark?": papers whose abstract introduces a named one (not a method)
@@ -140,13 +145,13 @@ ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lo
 EACH_RE = re.compile(r"\b(each|both)\b", re.IGNORECASE)
 PLURAL_ASK = re.compile(r"^\s*(what|which|how|why|where)\b[^?]*?\b(do|are|were|have)\b", re.IGNORECASE)
 VERSUS = re.compile(r"vs\.?|versus", re.IGNORECASE)  # "the token vs. entity mismatch" puts no papers side by side
-# "A and B", "A vs B", "compared to the one ...": not the "to" of "learn when to use"
+# "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
 # "How do the X paper" -> "the X paper"; "the one where Y - where does each ...?" -> "the one where Y"
 SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are|was|were)\b.*?\b(?=(?:the|this|that)\b)",
                        re.IGNORECASE)
 SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+).*$")  # the ask after a dash or colon
-COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|with|against)\s+|\s+to\s+(?=(?:the|this|that)\b)|,\s*",
-                            re.IGNORECASE)
+COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to)\s+(?=(?:the|this|that)\b|(?-i:[A-Z]))|"
+                            r",\s*", re.IGNORECASE)
 COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
                       r"\b(list|show|give me|name)\b.*\b(all|every)\b.*\b(papers?|abstracts?|articles?)\b|"
                       r"\b(all|every) (the )?(papers?|abstracts?|articles?)\b.*\b(you have|in (the|this|your) "
@@ -222,6 +227,7 @@ WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
 NAME_TOKEN = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][\w-]*|[a-z]+[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Za-z]+-?\d[\w.-]*|"
                         r"\d+-?[A-Za-z][\w-]*|[A-Z][a-z]+-[a-z]+-[A-Z][a-z]+)\b")  # ... "Chain-of-Thought"
+TERM_SUFFIX = re.compile(r"-(?:based|style|like|driven|powered|guided|enhanced|specific)$", re.IGNORECASE)
 GENERIC_NAMES = {"llm", "lm", "lmm", "mllm", "ai", "nlp", "ml", "rl", "gpu", "cpu", "api", "url", "pdf", "faq", "qa",
                  "cot", "sota", "system", "user", "assistant", "override", "developer"}
 
@@ -443,7 +449,8 @@ def asked_terms(question: str, papers: Sequence[Paper], every: Sequence[Paper] =
     "GRPO", "HumanEval", "GPT-4") and experimental details ("learning rate", "batch size")."""
     text = aspect_of(question, papers)
     own = {name.lower() for paper in every or papers for name in paper_names(paper)}  # "REFED-tuned": REFED
-    names = [w for w in NAME_TOKEN.findall(text) if w.lower().rstrip("s") not in GENERIC_NAMES and
+    names = [TERM_SUFFIX.sub("", w) for w in NAME_TOKEN.findall(text)]  # "RL-based" asks about RL
+    names = [w for w in names if w.lower().rstrip("s") not in GENERIC_NAMES and
              not ("-" in w and w.split("-")[0].lower() in own)]
     if in_capitals(question):  # typed in capitals: words, not names
         names = [w for w in names if not w.isalpha()]
@@ -458,9 +465,10 @@ def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
 
 
 def either_term(question: str, terms: Sequence[str]) -> bool:
-    """True when the question joins its terms with "or" ("models like GPT-4o or o1")."""
+    """True when the question gives its terms as alternatives: joined by "or" ("models like GPT-4o or o1", "OpenAI
+    models such as GPT-4o or o1": a paper naming one is enough)."""
     found = sorted((question.lower().find(t.lower()), t) for t in terms)
-    return len(found) > 1 and found[0][0] >= 0 and all(
+    return len(found) > 1 and found[0][0] >= 0 and any(
         EITHER.search(question[start + len(term):end]) for (start, term), (end, _) in zip(found, found[1:]))
 
 
@@ -568,7 +576,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     language = language_of(question)
     if language != "en":
         return foreign_plan(question, language, papers, names)
-    asked = names.corrected(strip_instructions(question))
+    asked = names.corrected(strip_instructions(QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)))
     named = [p for p in names.in_order(asked) if p in papers]
     referred, standalone = resolve_references(asked, named, history, papers)
     about = [papers[p] for p in dict.fromkeys(referred + named)]
@@ -603,9 +611,11 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         group = None
     compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
         compared_of(listed.group(1) if listed else standalone)
-    counted = GROUP_RE.search(standalone) if kind == Kind.COMPARE and len(about) >= 2 else None
-    if counted and COUNTS[counted.group(1).lower()] > len(about):  # "the three papers (the SemEval system, LAW, ...)"
-        compared = [side for side in compared_of(standalone) if not names.named_in(side)]
+    if kind == Kind.COMPARE and len(about) >= 2:  # and a paper described beside those named: "the escape room
+        counted = GROUP_RE.search(standalone)       # benchmark, PIANIST and Strategist", "the three papers (the
+        several = counted and COUNTS[counted.group(1).lower()] > len(about)  # SemEval system, LAW, ...)"
+        compared = [side for side in compared_of(standalone) if not names.named_in(side) and (
+            several or is_described(side))]
     terms = asked_terms(standalone, about, list(papers.values()))
     # a lead-in naming the paper is part of a question about it; a comparison asks the same of every paper
     ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \

@@ -469,6 +469,9 @@ def test_a_comparison_of_named_and_described_papers_finds_each(engine):
     # "How do" is not part of the first description, whose best match has its rare words ("self-updating")
     ("How do the self-updating LLM paper and the knowledge washing paper change the model's parameters?",
      {"SELF-PARAM", "LAW"}),
+    # a paper described beside two named ones
+    ("what does each of the SemEval unlearning paper, LAW and BiasEdit try to get rid of in the model?",
+     {"ZJUKLAB-unlearn", "LAW", "BiasEdit"}),
     # a group whose members are described in an aside
     ("The three agent papers (the tool-overuse one, the room-escape one and the virtual-scenario one): what does "
      "each evaluate on?", {"SMART", "EscapeBench", "SynWorld"})])

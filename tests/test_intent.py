@@ -73,6 +73,8 @@ def plan(seeded_index):
     ("Which papers don't have a public code repository listed?", Kind.COLLECTION, Wants.CODE, []),
     ("Which paper was published at AAAI 2025?", Kind.COLLECTION, Wants.ANY, []),
     ("Which papers appeared at ACL 2025 itself, not counting Findings?", Kind.COLLECTION, Wants.VENUE, []),
+    ("anything involving dialogue or conversations?", Kind.LIST, Wants.ANY, []),
+    ("wich papers throw agents into environments they've never seen before?", Kind.LIST, Wants.ANY, []),
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
@@ -324,3 +326,33 @@ def test_questions_in_other_languages_say_what_answer_they_want(plan, question, 
     ("Which papers study knowledge editing?", [{"knowledg", "edit"}])])
 def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(question, readings):
     assert [set(r) for r in topic_readings(question)] == readings
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Which abstracts explicitly mention model editing?", {"edit"}),  # "abstracts", "explicitly" are no topic
+    ("wich papers throw agents into environments they've never seen before?",
+     {"agent", "environ", "never", "seen", "throw"}),  # nor the "ve" of "they've"
+])
+def test_filler_words_are_no_topic(plan, question, topic):
+    result, _ = plan(question)
+    assert result.topic == topic
+
+
+@pytest.mark.parametrize("question, terms, either", [
+    ("Which papers mention OpenAI models such as GPT-4o or o1?", ["OpenAI", "GPT-4o", "o1"], True),
+    ("Which papers compare against RL-based approaches or GRPO?", ["GRPO"], False),  # "RL-based" is RL, a common word
+    ("Which papers use MCTS and GPT-4o?", ["MCTS", "GPT-4o"], False),
+])
+def test_named_things_asked_about_and_whether_one_of_them_is_enough(plan, question, terms, either):
+    result, _ = plan(question)
+    assert (result.terms, result.either) == (terms, either)
+
+
+def test_a_comparison_finds_a_paper_described_beside_those_named(plan):
+    result, papers = plan("which games do the escape room benchmark, PIANIST and Strategist use?")
+    assert result.kind == Kind.COMPARE and papers == ["PIANIST", "Strategist"]
+    assert result.compared == ["the escape room benchmark"]
+    result, _ = plan("the paper that lets LLMs update themselves with new experiences vs the knowledge washing one: "
+                     "what mechanism does each use?")  # "with new experiences" is part of the description
+    assert result.compared == ["the paper that lets LLMs update themselves with new experiences",
+                               "the knowledge washing one"]
