@@ -109,6 +109,8 @@ INSTRUCTION = re.compile(
     r"\b(cit(e|ing|ations?)|sources?|references?)\b.*\b(disabled|switched off|turned off|not (needed|required|"
     r"allowed))\b|"
     r"^\s*(system|user|assistant|developer)( override| prompt| message| note)?\s*$|"  # a role label ("SYSTEM:")
+    r"\b(answer|reply|respond|write)\b.*\bin (french|spanish|german|italian|portuguese|chinese|japanese|korean)\b|"
+    r"\b(r[ée]ponds?|r[ée]pondez|responde|respondes|antworte|antworten Sie)\b|"  # "réponds en français s'il te plaît"
     r"\byou are now\b|\bpretend\b|\bact as\b", re.IGNORECASE)
 CLAUSE_SPLIT = re.compile(r"(?<=[:;.!?])\s+|,\s*(?:and\s+)?then\s+|\s+and then\s+|\s*:\s*|,\s+(?=(?:and\s+)?(?:tell|"
                           r"what|which|how|who|why|when|where|is|are|does|do|can)\b)", re.IGNORECASE)
@@ -573,7 +575,7 @@ def english_cues(question: str) -> str:
 
 def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
     """The plan for answering `question` after the turns in `history` (oldest first)."""
-    language = language_of(question)
+    language = language_of(strip_instructions(question))  # "where was it published? réponds en français"
     if language != "en":
         return foreign_plan(question, language, papers, names)
     asked = names.corrected(strip_instructions(QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)))

@@ -165,6 +165,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      ["Sci-LLM survey"], "what venue was Sci-LLM survey published at?"),
     ("what does the older one do?", [["PIANIST", "SynWorld"], ["SynWorld"]], ["PIANIST"],
      "what does PIANIST do?"),  # a question of its own, not the previous one again
+    ("where was it published? réponds en français s'il te plaît", [["ReSearch"]], ["ReSearch"],
+     "Where was ReSearch published?"),  # an English question with an instruction in French
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -332,6 +334,7 @@ def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(questio
     ("Which abstracts explicitly mention model editing?", {"edit"}),  # "abstracts", "explicitly" are no topic
     ("wich papers throw agents into environments they've never seen before?",
      {"agent", "environ", "never", "seen", "throw"}),  # nor the "ve" of "they've"
+    ("how much less do agents use tools?", {"agent", "tool"}),
 ])
 def test_filler_words_are_no_topic(plan, question, topic):
     result, _ = plan(question)
