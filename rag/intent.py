@@ -147,11 +147,11 @@ ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lo
 EACH_RE = re.compile(r"\b(each|both)\b", re.IGNORECASE)
 PLURAL_ASK = re.compile(r"^\s*(what|which|how|why|where)\b[^?]*?\b(do|are|were|have)\b", re.IGNORECASE)
 VERSUS = re.compile(r"vs\.?|versus", re.IGNORECASE)  # "the token vs. entity mismatch" puts no papers side by side
-# "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
 # "How do the X paper" -> "the X paper"; "the one where Y - where does each ...?" -> "the one where Y"
 SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are|was|were)\b.*?\b(?=(?:the|this|that)\b)",
                        re.IGNORECASE)
 SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+).*$")  # the ask after a dash or colon
+# "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
 COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to)\s+(?=(?:the|this|that)\b|(?-i:[A-Z]))|"
                             r",\s*", re.IGNORECASE)
 COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
