@@ -34,7 +34,8 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
 DESCRIBED_TOP_K = 5  # papers a described side of a comparison is chosen among
-INTRODUCED_TOP_K = 36  # papers a "which papers introduce a dataset?" question reads: their words decide, not rank
+WORDS_DECIDE_TOP_K = 36  # papers read by a list whose members their words decide, not rank ("which papers
+# introduce a dataset?", "which papers report a percentage?")
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 PAPER_KINDS = stems("dataset benchmark survey toolkit")
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
@@ -294,8 +295,10 @@ class AnswerEngine(CustomQueryEngine):
                             paper_ids=own) if own else []
             order = {p: i for i, p in enumerate(own)}
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
-        top_k = INTRODUCED_TOP_K if plan.introduces or plan.kind == Kind.LIST and plan.wants == Wants.PERCENT else max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST \
-            else settings.top_k
+        if plan.introduces or plan.kind == Kind.LIST and plan.wants == Wants.PERCENT:
+            top_k = WORDS_DECIDE_TOP_K
+        else:
+            top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k
         query = plan.collection and plan.collection.topic or plan.standalone
         return retrieve(self.index, query, top_k, mode=self._mode(plan), paper_ids=paper_ids)
 

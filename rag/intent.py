@@ -288,7 +288,7 @@ achieved gain gains get gets got know learn base backbone architecture parameter
 input inputs output outputs ablation ablations license licence novelty novel motivation new core name called call
 cite citation reference references version scale size sizes score scores hardware gpu gpus cost deal deals dealt
 involve involves involved run runs ran mention mentions mentioned discuss discusses address addresses tackle tackles
-focus focuses look looks concern concerns regard regarding talk talks anything something stuff thing
+focus focuses look looks concern concerns regard regarding talk talks stuff thing
 things part percent percentage percentages""".split())))
 
 
