@@ -32,6 +32,12 @@ SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|revie
 SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no)\s+(?:counting\s+|"
                              r"including\s+)?(?:a |the |any )?(?:literature )?(?:survey|review|overview)s?\b",
                              re.IGNORECASE)
+# "(methods or surveys)", "including surveys": surveys among the papers asked for, not a filter to them
+SURVEY_INCLUDED = re.compile(r"\b(?:methods?|approaches|papers|works?|tools|benchmarks)\s+(?:or|and|and/or|plus)\s+"
+                             r"(?:surveys?|reviews?)\b|\b(?:surveys?|reviews?)\s+(?:or|and|and/or|plus)\s+(?:new\s+)?"
+                             r"(?:methods?|approaches|papers|works?|tools|benchmarks)\b|\b(?:including|incl\.|also|even)\s+"
+                             r"(?:the\s+)?(?:surveys?|reviews?)\b|\b(?:surveys?|reviews?)\s+(?:included|too|as well|count)\b",
+                             re.IGNORECASE)
 SURVEY_TITLE = re.compile(r"\b(survey|review|overview)\b", re.IGNORECASE)
 SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overview", "overviews", "rather", "instead",
                 "new", "original", "research", "proposing"}  # beside GENERIC's
@@ -129,6 +135,8 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= {"survey", "surveys", "review", "reviews", "counting", "excluding", "except", "other", "than"}
         selected = [p for p in selected if not SURVEY_TITLE.search(p.title)]
         filters.append("not surveys")
+    elif SURVEY_INCLUDED.search(question):
+        matched |= SURVEY_WORDS | {"including", "included", "too", "count"}
     elif SURVEY_ASKED.search(question):
         matched |= SURVEY_WORDS
         selected = [p for p in selected if SURVEY_TITLE.search(p.title)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rag.bm25 import STEMMER
-from rag.collection import CollectionQuery, parse_collection_query, shared_query
+from rag.collection import SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
 from rag.names import NameIndex, in_capitals, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
@@ -623,6 +623,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \
         ask_of(standalone)
     none_of = []
+    subject = collection and collection.topic or SURVEY_INCLUDED.sub(" ", standalone)  # "(methods or surveys)": no topic
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
             names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):
         kind, none_of, referred, standalone = Kind.LIST, referred, [], asked  # "Which of them uses DPO?": none does
@@ -634,8 +635,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      select=bool(referred and SELECT_RE.search(asked)), several=asks_several(asked), terms=terms,
                      either=either_term(standalone, terms),
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
-                     topic=topic_of(collection and collection.topic or standalone),
-                     readings=topic_readings(collection and collection.topic or standalone),
+                     topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)))
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from rag.errors import StoreError
 from rag.index import PaperIndex
 from rag.multilingual import relevance as e5_relevance
-from rag.text import initialisms, stems
+from rag.text import initialisms, root, roots, stems
 from rag.types import Hit, Paper
 
 Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
@@ -109,9 +109,9 @@ def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> fl
     weights = {word: index.bm25.idf(word) for word in topic}
     total = sum(weights.values())
     text = f"{paper.title} {paper.abstract}"
-    have = stems(text.replace("-", " "))
-    acronyms = initialisms(text)
-    return sum(w for word, w in weights.items() if word in have or word in acronyms) / total if total else 1.0
+    have, derived, acronyms = stems(text.replace("-", " ")), roots(text), initialisms(text)
+    return sum(w for word, w in weights.items() if word in have or root(word) in derived or word in acronyms) / total \
+        if total else 1.0
 
 
 def best_coverage(index: PaperIndex, readings: Sequence[frozenset[str]], paper: Paper) -> float:

@@ -44,6 +44,24 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(STEMMER.stemWords([w for w in words if w not in STOP]))
 
 
+DERIVED_ENDINGS = ("ti", "er")  # the stemmer keeps "safe"/"safety"/"safer" and "short"/"shorter" apart
+
+
+def root(stem: str) -> str:
+    """A stem without a derivational ending and a final "e": "safeti", "safer" and "safe" are all "saf"."""
+    for end in DERIVED_ENDINGS:
+        if stem.endswith(end) and len(stem) - len(end) >= 3:
+            stem = stem[:-len(end)]
+            break
+    return stem.removesuffix("e")
+
+
+@lru_cache(maxsize=10_000)
+def roots(text: str) -> frozenset[str]:
+    """The roots of a text's content words, hyphenated words in their parts."""
+    return frozenset(root(s) for s in stems(text.replace("-", " ")))
+
+
 @lru_cache(maxsize=10_000)
 def initialisms(text: str) -> frozenset[str]:
     """Acronyms the text's words spell out, singular and plural ("large language models" -> "llm", "llms"), so a

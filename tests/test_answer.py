@@ -297,6 +297,14 @@ def test_an_acronym_in_the_question_meets_the_words_it_stands_for(engine):
     assert {"llm", "llms"} <= initialisms("large language models") and "game" not in initialisms("go all my eyes")
 
 
+def test_a_word_meets_the_words_derived_from_it(engine):
+    switch = paper_named(engine.index, "SafeSwitch")  # "safety", never "safe" or "safer"
+    assert all(topic_coverage(engine.index, stems(word), switch) == 1.0 for word in ("safe", "safer"))
+    answer = engine.ask("Which papers are about keeping LLMs safe (methods or surveys)?")
+    names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert answer.shape == "list" and {"SafeSwitch", "Full-stack safety survey"} <= names
+
+
 @pytest.mark.parametrize("question, off_topic", [
     ("Which papers are about making a model forget or unlearn knowledge it memorized?",
      {"Strategist", "EscapeBench", "SynWorld", "K-ON"}),

@@ -251,6 +251,13 @@ def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
     assert found == papers if papers else "Full-stack safety survey" not in found and len(found) > 10
 
 
+@pytest.mark.parametrize("question", ["Which papers are about keeping LLMs safe (methods or surveys)?",
+                                      "Which papers make LLMs safer, surveys included?"])
+def test_surveys_among_the_papers_asked_for_are_no_filter(plan, question):
+    result, _ = plan(question)
+    assert result.kind == Kind.LIST and result.collection is None and "survey" not in result.topic
+
+
 @pytest.mark.parametrize("question, several", [
     ("which of them are about playing games?", True), ("which of them use reinforcement learning?", True),
     ("which of them uses reinforcement learning?", False), ("Which of them took part, and how did it rank?", False),
