@@ -456,7 +456,21 @@ def asked_terms(question: str, papers: Sequence[Paper], every: Sequence[Paper] =
              not ("-" in w and w.split("-")[0].lower() in own)]
     if in_capitals(question):  # typed in capitals: words, not names
         names = [w for w in names if not w.isalpha()]
+    glossed = defined_acronyms(question)  # a two-letter one by its words: a longer one is met by them anyway
+    names = [glossed[w] if w in glossed and len(w) < 3 else w for w in names]
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
+
+
+def defined_acronyms(question: str) -> dict[str, str]:
+    """The acronyms a question defines, each with the words it stands for: "knowledge editing (KE)" -> {"KE":
+    "knowledge editing"}."""
+    defined = {}
+    for match in re.finditer(r"\(([A-Z][A-Za-z]{1,6}?)s?\)", question):
+        letters = match.group(1)
+        words = re.split(r"[\s-]+", question[:match.start()].strip())[-len(letters):]
+        if len(words) == len(letters) and "".join(w[:1] for w in words).lower() == letters.lower():
+            defined[match.group(0)[1:-1]] = " ".join(words)
+    return defined
 
 
 def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:

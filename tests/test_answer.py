@@ -297,6 +297,13 @@ def test_an_acronym_in_the_question_meets_the_words_it_stands_for(engine):
     assert {"llm", "llms"} <= initialisms("large language models") and "game" not in initialisms("go all my eyes")
 
 
+def test_an_acronym_the_question_defines_is_met_by_its_words(engine):
+    assert " KE " not in paper_named(engine.index, "ADS-Edit").abstract  # it writes "knowledge editing"
+    answer = engine.ask("list the works that do knowledge editing (KE)")
+    names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert answer.shape == "list" and {"CaKE", "ADS-Edit"} <= names
+
+
 def test_a_word_meets_the_words_derived_from_it(engine):
     switch = paper_named(engine.index, "SafeSwitch")  # "safety", never "safe" or "safer"
     assert all(topic_coverage(engine.index, stems(word), switch) == 1.0 for word in ("safe", "safer"))

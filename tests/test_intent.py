@@ -251,6 +251,11 @@ def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
     assert found == papers if papers else "Full-stack safety survey" not in found and len(found) > 10
 
 
+def test_an_acronym_the_question_defines_asks_for_its_words(plan):
+    assert plan("list the works that do knowledge editing (KE)")[0].terms == ["knowledge editing"]
+    assert plan("Which papers use Monte Carlo Tree Search (MCTS)?")[0].terms == ["MCTS"]  # which its words meet
+
+
 @pytest.mark.parametrize("question", ["Which papers are about keeping LLMs safe (methods or surveys)?",
                                       "Which papers make LLMs safer, surveys included?"])
 def test_surveys_among_the_papers_asked_for_are_no_filter(plan, question):
