@@ -18,7 +18,8 @@ under about between through during before after above below up down out off agai
 very just more most other some any each few both all many much paper papers work works study approach method
 methods propose proposes proposed introduce introduces present presents show shows use uses used using collection itself
 list has have had having make makes making made don doesn didn isn aren wasn weren haven hasn hadn wouldn
-shouldn couldn ve ll re less abstract abstracts article articles explicitly anything something
+shouldn couldn ve ll re less abstract abstracts article articles explicitly anything something take takes taking took
+get gets getting got
 """.split())  # "don" of "don't", "ve" of "they've"
 
 
