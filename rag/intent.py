@@ -177,8 +177,9 @@ BY_DATE = re.compile(r"\bthe (earlier|earliest|older|oldest|later|latest|newer|n
                      r"newer|newest|more recent|most recent)\b", re.IGNORECASE)
 EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
-ALL_RE = re.compile(r"\b(both( of them)?|them|they|their|theirs|these( \w+)?|those( \w+)?|each of them|each one|the two"
-                    r"( \w+)?|all of them|which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
+ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
+                    r"these( \w+)?|those( \w+)?|each of them|each one|the two( \w+)?|all of them|"
+                    r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)  # not "both X and Y"
 ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
@@ -193,6 +194,9 @@ DESCRIPTION_GOES_ON = re.compile(r"\s*(?:that|which|where|whose|who|on|about|wit
 THE_ONE_WHERE = re.compile(r"\bthe one (?:that|which|where|whose|about|on|with|in which)\b", re.IGNORECASE)
 THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
+# "the paper that teaches LLMs to search ...": a paper described anew, which its own words find
+DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which)\b(?!\s+(you|we|i)\b)",
+                            re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
                           re.IGNORECASE)
@@ -713,15 +717,17 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
             return focus, question  # "compare it with X": the earlier papers and the new one
         return [], question
+    if DESCRIBED_ANEW.search(question) and not SELECT_RE.search(question):
+        return [], question  # "What about the paper that ... - which models did they train?"
     dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
     if dated and len(pool := focus if len(focus) > 1 else earlier) > 1:
         word = next(g for g in dated.groups() if g).lower()
-        chosen = [sorted(pool, key=lambda p: (papers[p].year or 9999, papers[p].arxiv_id or ""))[
-            0 if word in EARLY_WORDS else -1]]
+        by_date = sorted(pool, key=lambda p: (papers[p].year or 9999, papers[p].arxiv_id or ""))
+        by_date = by_date if word in EARLY_WORDS else by_date[::-1]
         if dated.group(0).lower().startswith("the"):
-            return chosen, _ask_again(question, dated, chosen, history, focus, papers)
-        order = "earlier" if word in EARLY_WORDS else "later"
-        return chosen, f"When was {names_of(chosen, papers)} published (the {order} of {names_of(pool, papers)})?"
+            return by_date[:1], _ask_again(question, dated, by_date[:1], history, focus, papers)
+        order = "earliest" if word in EARLY_WORDS else "latest"  # "which came out first?": each one's date
+        return by_date, f"When were {names_of(by_date, papers)} published ({order} first)?"
     ordinal = ORDINAL_RE.search(question)
     if ordinal:
         word = next(g for g in ordinal.groups() if g and g.lower() in ORDINALS).lower()

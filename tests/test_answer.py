@@ -525,10 +525,14 @@ def test_a_follow_up_about_two_earlier_papers_is_answered_from_the_one_that_stat
     assert [names[p].short_name for p in rank.focus] == ["ZJUKLAB-unlearn"] and "second" in rank.answer
 
 
-def test_which_one_came_out_first_answers_with_the_earlier_paper_and_its_year(engine):
+def test_which_one_came_out_first_answers_with_each_date_the_earliest_first(engine):
     first = engine.ask("Compare the full-stack safety survey and the scientific LLM survey.")
     dated = engine.ask("which one came out first?", history=[first])
-    assert [engine.index.papers[p].short_name for p in dated.focus] == ["Sci-LLM survey"] and "2024" in dated.answer
+    names = [engine.index.papers[c.paper_id].short_name for c in dated.citations]
+    assert names == ["Sci-LLM survey", "Full-stack safety survey"] and dated.answer.index("2024") < dated.answer.index(
+        "2025")
+    newer = engine.ask("What lifecycle stages does the newer one cover?", history=[first, dated])
+    assert [engine.index.papers[p].short_name for p in newer.focus] == ["Full-stack safety survey"]
 
 
 def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):

@@ -137,6 +137,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Which of the two has public code?", [["PIANIST", "Strategist"]], ["PIANIST", "Strategist"], None),
     ("What does SMART do?", [["KnowSelf"]], ["SMART"], "What does SMART do?"),
     ("Which method reduces tool overuse?", [["SynWorld"]], [], "Which method reduces tool overuse?"),
+    ("Different question: which paper fine-tunes LLMs using both labeled and unlabeled data?", [["EscapeBench"]], [],
+     None),  # "both X and Y" is no reference
+    ("What about the paper that teaches LLMs to search while they reason - which models did they train?",
+     [["LightThinker"]], [], None),  # a paper described anew, and "they" is that paper
     ("What models was the second trained on?", [["LightThinker", "ReSearch"]], ["ReSearch"],
      "What models was ReSearch trained on?"),
     ("How many papers does the one on safety review?", [["Sci-LLM survey", "Full-stack safety survey"]],
@@ -159,8 +163,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
      "What about SafeSwitch, who are the authors?"),  # its own question, not the previous one again
     # by date: the year, then the arXiv id (PIANIST 2411.x and Strategist 2408.x are both from 2024)
-    ("which one came out first?", [["SynWorld", "PIANIST", "Strategist"]], ["Strategist"], None),
-    ("which of them is the newest?", [["Strategist", "SynWorld", "PIANIST"]], ["SynWorld"], None),
+    ("which one came out first?", [["SynWorld", "PIANIST", "Strategist"]], ["Strategist", "PIANIST", "SynWorld"],
+     "When were Strategist and PIANIST and SynWorld published (earliest first)?"),  # each one's date
+    ("which of them is the newest?", [["Strategist", "SynWorld", "PIANIST"]], ["SynWorld", "PIANIST", "Strategist"],
+     None),
     ("what venue was the earlier one published at?", [["Full-stack safety survey", "Sci-LLM survey"]],
      ["Sci-LLM survey"], "what venue was Sci-LLM survey published at?"),
     ("what does the older one do?", [["PIANIST", "SynWorld"], ["SynWorld"]], ["PIANIST"],
