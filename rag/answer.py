@@ -237,8 +237,8 @@ class AnswerEngine(CustomQueryEngine):
         if plan.kind == Kind.LIST:
             members = list_members(plan, hits, scorer)
             if not members:
-                return base.model_copy(update={"answer": prompts.NONE_MENTION.format(terms=" and ".join(plan.terms)),
-                                               "abstained": True, "shape": "refusal"})
+                refusal = prompts.NONE_MENTION.format(terms=" and ".join(plan.terms)) if plan.terms else prompts.REFUSAL
+                return base.model_copy(update={"answer": refusal, "abstained": True, "shape": "refusal"})
             note = _note(plan) + ("\n" + prompts.NONE_OF.format(names=names_of(plan.none_of, self.index.papers),
                                                                 terms=" and ".join(plan.terms)) if plan.none_of else "")
             return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note)

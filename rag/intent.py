@@ -293,7 +293,8 @@ input inputs output outputs ablation ablations license licence novelty novel mot
 cite citation reference references version scale size sizes score scores hardware gpu gpus cost deal deals dealt
 involve involves involved run runs ran mention mentions mentioned discuss discusses address addresses tackle tackles
 focus focuses look looks concern concerns regard regarding talk talks stuff thing
-things part percent percentage percentages""".split())))
+things part percent percentage percentages mean means meant instead give gives given put puts brand say says said
+saying each every whether like way ways several various separate separately""".split())))
 
 
 @dataclass

@@ -434,8 +434,16 @@ def test_findings_as_a_word_is_no_venue_filter(engine):
     assert answer.shape != "collection"
 
 
-def test_papers_introducing_a_dataset_are_listed_with_the_sentence_introducing_it(engine):
-    answer = engine.ask("Which papers introduce a new named dataset or benchmark?")
+def test_papers_introducing_a_dataset_on_a_topic_no_paper_has_are_refused_plainly(engine):
+    answer = engine.ask("Which papers introduce a dataset of bird songs?")
+    assert answer.shape == "refusal" and answer.answer == prompts.REFUSAL  # not "No paper ... mentions ."
+
+
+@pytest.mark.parametrize("question", ["Which papers introduce a new named dataset or benchmark?",
+                                      "Which papers put out a brand-new dataset or benchmark as one of their main "
+                                      "contributions?"])  # "put out", "brand" are no topic of their own
+def test_papers_introducing_a_dataset_are_listed_with_the_sentence_introducing_it(engine, question):
+    answer = engine.ask(question)
     names = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
     assert answer.shape == "list" and names == {"ADS-Edit", "SMART", "REFED", "EscapeBench"}
     assert all(word in answer.answer for word in ("introduce ADS-Edit", "introduce SMART-ER", "present REFED"))
