@@ -323,7 +323,7 @@ def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> list[int]:
         return []
     if plan.terms:  # "Which papers use Llama-3.1?": every paper that names it
         return [n for n, _ in fitting][:LIST_LIMIT]
-    if plan.wants == Wants.PERCENT and not any(topic_coverage(scorer.bank.index, plan.topic, h.paper)
+    if plan.wants == Wants.PERCENT and not any(plan.topic and topic_coverage(scorer.bank.index, plan.topic, h.paper)
                                                for _, h in fitting):
         return [n for n, _ in fitting][:LIST_LIMIT]  # "Which papers give percentages?": every one that does
     if scorer.multilingual:
