@@ -90,6 +90,14 @@ CONTINUES = re.compile(r"^(This|These|It|They|Such|Both|Specifically|Concretely|
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
 OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|three|four|five)[- ](stages?|steps?|"
                                r"phases?|components?|parts|modules?))\b|:\s*$|\(1\)|\(i\)", re.I)
+STAGE_NOUNS = frozenset(("stage", "step", "phase"))
+# what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
+# pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")
+ENUMERATES = re.compile(r"[\w-]+(?:\s+[\w-]+){0,4},\s+[\w-]+(?:\s+[\w-]+){0,4},?\s+and\s|"
+                        r"\b(consists? of|comprises?|such as|including|encompass\w*|namely)\b[^.]*\band\b|"
+                        r"\b(first(ly)?|second(ly)?)\b.*\b(second(ly)?|third(ly)?|then|finally|lastly)\b|"
+                        r"\b(two|three|four|five)[- ](stages?|steps?|phases?|components?|parts|modules?)\b|"
+                        r":\s*$|\(1\)|\(i\)", re.I)
 
 
 @dataclass
@@ -141,6 +149,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
             sentence = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", sentence, flags=re.I)
     if wants == Wants.NAMES:  # a method's name, not a model's or a dataset's ("on MQuAKE dataset")
         sentence = NAMED_RESOURCE.sub(" ", CARRIES[Wants.MODELS].sub(" ", sentence))
+    if wants == Wants.STAGES and not ENUMERATES.search(sentence):
+        return False
     if wants == Wants.DATASET:
         sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
         if not EVALUATION.search(sentence):
@@ -220,7 +230,8 @@ class Scorer:
             has = bool(INTRODUCES_NAMED.search(text)) if built else carries(wants, text, own, given)
             names_head = bool(head) and head in word_stems(text) or bool(built and has)  # "a dataset" for "data"
             overlap = lexical_overlap(asked, text)
-            cue = has + (names_head and wants != Wants.STAGES)  # "stages" is the cue itself
+            cue = has + (names_head and not (wants == Wants.STAGES and head in STAGE_NOUNS))  # "stages" may name
+            # the lifecycle's stages without listing them; "modules" rarely comes without them
             score = float(sims[i]) + LEXICAL_WEIGHT * overlap + CUE_WEIGHT * cue
             if "http" in text and wants != Wants.CODE and overlap < 0.5:
                 score -= 2 * CUE_WEIGHT  # a link answers when a link, or what it links to ("a demo video"), is asked

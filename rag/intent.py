@@ -128,6 +128,8 @@ LIST_RE = re.compile(
 TYPOS = {"wich": "which", "whcih": "which", "wihch": "which", "whihc": "which", "waht": "what", "wat": "what",
          "papres": "papers", "paprs": "papers", "paers": "papers"}
 QUESTION_TYPOS = re.compile(r"\b(?:" + "|".join(TYPOS) + r")\b", re.IGNORECASE)
+# "how did the team place?", "what place did it take?": a rank in a competition
+PLACE_AS_RANK = re.compile(r"\b(how (?:did|does|do)\b[^?]*?\s)place\b|\bwhat place\b", re.IGNORECASE)
 PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
                         r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
 # "Which papers introduce a new dataset or benchmark?": papers whose abstract introduces a named one (not a method)
@@ -597,7 +599,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     language = language_of(strip_instructions(question))  # "where was it published? réponds en français"
     if language != "en":
         return foreign_plan(question, language, papers, names)
-    asked = names.corrected(strip_instructions(QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)))
+    asked = QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)
+    asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
+    asked = names.corrected(strip_instructions(asked))
     named = [p for p in names.in_order(asked) if p in papers]
     referred, standalone = resolve_references(asked, named, history, papers)
     about = [papers[p] for p in dict.fromkeys(referred + named)]

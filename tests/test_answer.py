@@ -418,6 +418,11 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     ("What does SELF-PARAM minimize between the original model and the target model?", "Kullback-Leibler"),  # not
     # "we propose SELF-PARAM": "what does X minimize" asks no definition
     ("how did the zju team do in the SemEval 2025 unlearning task?", "second among 26 teams"),  # "Task 4" counts nothing
+    ("how did zjuklab place in the semeval unlearning task?", "second among 26 teams"),  # "place": a rank
+    # an enumeration, not a sentence saying "stages" ("specific stages of the LLM lifecycle") or "first"
+    ("In the full-stack safety survey, which phases make up the LLM lifecycle?",
+     "data preparation, pre-training, post-training, deployment and final commercialization"),
+    ("What are the main modules in EasyEdit2's architecture?", "steering vector generator"),  # the modules named
 ])
 def test_the_sentence_with_the_asked_fact_is_quoted(engine, question, fact):
     assert fact in engine.ask(question).answer
