@@ -92,6 +92,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bhow (does|do|did) each\b|\bin what way\b|\bwhat way\b|"
                    r"\b(compare|contrast|differ\w*|explain|describe)\b.*\bhow\b"),
 ]]
+MEASURES_HOW = re.compile(r"\b(?:to|that|which|for)\s+(?:measure|quantify|assess|estimate|gauge|track|capture|"
+                          r"evaluate|test|check)s?\s+how\s+(?:much|many|well|far|often)\b[^?,;]*", re.IGNORECASE)
 # The noun a question asks for ("Which layers does ...", "What new metric ...", "What are the key modules of ..."):
 # the sentence that answers names one.
 HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?([\w-]+)\s+"
@@ -346,7 +348,9 @@ def strip_instructions(question: str) -> str:
 
 
 def wants_of(question: str) -> Wants:
-    """The type of answer the question asks for."""
+    """The type of answer the question asks for (not what a thing asked for measures: "what metric does it introduce
+    to measure how much compression happens?" asks for the metric)."""
+    question = MEASURES_HOW.sub(" ", question)
     return next((wants for wants, pattern in WANTS_PATTERNS if pattern.search(question)), Wants.ANY)
 
 
