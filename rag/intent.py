@@ -154,7 +154,8 @@ VERSUS = re.compile(r"vs\.?|versus", re.IGNORECASE)  # "the token vs. entity mis
 # "How do the X paper" -> "the X paper"; "the one where Y - where does each ...?" -> "the one where Y"
 SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are|was|were)\b.*?\b(?=(?:the|this|that)\b)",
                        re.IGNORECASE)
-SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+).*$")  # the ask after a dash or colon
+# the ask after a dash, a colon or the sentence's end, or what both sides do ("X and the Y paper both want ...")
+SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+|(?<=\w)[.!?]\s+(?=[A-Z])|\s+both\s+(?!of\b)).*$")
 # "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
 COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to)\s+(?=(?:the|this|that)\b|(?-i:[A-Z]))|"
                             r",\s*", re.IGNORECASE)

@@ -377,3 +377,6 @@ def test_a_comparison_finds_a_paper_described_beside_those_named(plan):
                      "what mechanism does each use?")  # "with new experiences" is part of the description
     assert result.compared == ["the paper that lets LLMs update themselves with new experiences",
                                "the knowledge washing one"]
+    result, _ = plan("The KnowSelf paper and the tool-overuse paper both want agents to rely less on outside help. "
+                     "What does each one cut down on?")  # what both do and the next sentence's ask are no side
+    assert result.kind == Kind.COMPARE and result.compared == ["The KnowSelf paper", "the tool-overuse paper"]
