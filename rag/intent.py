@@ -776,7 +776,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         return [match], _replace(question, kind_of, names_of([match], papers))
     one = ONE_RE.search(question) or (together if together else None)
     if one:
-        chosen = focus if together and len(focus) > 1 else [described(question, focus, papers) or focus[0]]
+        chosen = focus if together and len(focus) > 1 else [
+            titled(one.group(0), focus + earlier, papers) or described(question, focus, papers) or focus[0]]
         word = one.group(0).lower()
         text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
         text = f"the authors of {text}" if word == "the authors" else f"in {text}" if word == "there" else text
@@ -784,6 +785,14 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if not has_topic(question):
         return focus, f"About {names_of(focus, papers)}: {LEAD_IN.sub('', question)}"  # "and what venue?"
     return [], question
+
+
+def titled(reference: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
+    """The one earlier paper whose title says the kind a reference names ("the survey", "the benchmark"), or None."""
+    words = reference.lower().split()
+    kind = stems(words[-1]) if words[0] == "the" and words[-1] in ("survey", "benchmark") else frozenset()
+    matches = [p for p in dict.fromkeys(pool) if kind and kind <= stems(papers[p].title)]
+    return matches[0] if len(matches) == 1 else None
 
 
 def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str | None:

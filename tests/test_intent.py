@@ -137,6 +137,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Which of the two has public code?", [["PIANIST", "Strategist"]], ["PIANIST", "Strategist"], None),
     ("What does SMART do?", [["KnowSelf"]], ["SMART"], "What does SMART do?"),
     ("Which method reduces tool overuse?", [["SynWorld"]], [], "Which method reduces tool overuse?"),
+    ("And the survey among them - how many models does it cover?", [["Sci-LLM survey", "PIANIST", "Strategist"],
+                                                                      ["PIANIST"]], ["Sci-LLM survey"], None),
     ("Different question: which paper fine-tunes LLMs using both labeled and unlabeled data?", [["EscapeBench"]], [],
      None),  # "both X and Y" is no reference
     ("What about the paper that teaches LLMs to search while they reason - which models did they train?",
