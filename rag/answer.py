@@ -86,7 +86,8 @@ class AnswerEngine(CustomQueryEngine):
         index = self.index
         plan = plan_question(question, history, index.papers, index.names)
         if plan.kind == Kind.LIST and plan.language == "en":  # "Monte Carlo tree search": papers saying "MCTS" too
-            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and index.bm25.knows(a)]
+            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and index.bm25.knows(a) and any(
+                re.search(rf"\b{a}s?\b", p.abstract) for p in index.papers.values())]  # written as one: not "new"
             if known:
                 plan.terms += known
                 plan.standalone = f"{plan.standalone} ({', '.join(known)})"

@@ -30,7 +30,7 @@ VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
 SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no)\s+(?:counting\s+|"
-                             r"including\s+)?(?:a |the |any )?(?:literature )?(?:survey|review|overview)s?\b",
+                             r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?(?:survey|review|overview)s?\b",
                              re.IGNORECASE)
 # "(methods or surveys)", "including surveys": surveys among the papers asked for, not a filter to them
 SURVEY_INCLUDED = re.compile(r"\b(?:methods?|approaches|papers|works?|tools|benchmarks)\s+(?:or|and|and/or|plus)\s+"

@@ -297,6 +297,12 @@ def test_an_acronym_in_the_question_meets_the_words_it_stands_for(engine):
     assert {"llm", "llms"} <= initialisms("large language models") and "game" not in initialisms("go all my eyes")
 
 
+def test_words_whose_initials_spell_a_common_word_ask_for_no_acronym(engine):
+    plan = engine.plan("Which papers are about absorbing new experiences without retraining?")  # "NEW"
+    assert plan.terms == [] and "(NEW)" not in plan.standalone
+    assert engine.plan("Which papers use Monte Carlo tree search?").terms == ["MCTS"]  # written "MCTS" in a paper
+
+
 def test_an_acronym_the_question_defines_is_met_by_its_words(engine):
     assert " KE " not in paper_named(engine.index, "ADS-Edit").abstract  # it writes "knowledge editing"
     answer = engine.ask("list the works that do knowledge editing (KE)")

@@ -75,6 +75,7 @@ def plan(seeded_index):
     ("Which papers appeared at ACL 2025 itself, not counting Findings?", Kind.COLLECTION, Wants.VENUE, []),
     ("anything involving dialogue or conversations?", Kind.LIST, Wants.ANY, []),
     ("wich papers throw agents into environments they've never seen before?", Kind.LIST, Wants.ANY, []),
+    ("Which papers are about keeping what a model knows up to date?", Kind.LIST, Wants.ANY, []),  # no model asked
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
@@ -252,6 +253,7 @@ def test_a_statement_that_papers_share_an_author_is_no_question_about_it(plan):
     ("Which papers are surveys rather than new methods?", ["Full-stack safety survey", "Sci-LLM survey"]),
     ("Which papers propose a method for LLM agents (not counting surveys)?", None),
     ("Which papers propose a method for LLM agents (not a survey or a toolkit)?", None),
+    ("Which papers propose a new method or framework for LLM-based agents (not just surveys)?", None),
 ])
 def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
     result, _ = plan(question)
