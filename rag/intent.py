@@ -76,7 +76,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.STAGES, r"\b(what|which|the|its|their|each|main|key|list|name|many|those|these)\b(\s+[\w'-]+){0,2}?\s+"
                    r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
                    r"pieces)\b(?!-)"),
-    (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b|an?\b)[\w-]+ ){0,3}"
+    (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b|an?\b|"
+                   r"(do|does|did|are|is|were|was)\b)[\w-]+ ){0,3}"  # not "what problems do multimodal models ..."
                    r"(models?|llms?|lms?|backbones?)\b(?!-|\s+\w+(ing|ion)\b)|"
                    r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
     (Wants.NAMES, r"\b(which|what) ((?!papers?\b|works?\b|of\b|the\b)[\w-]+ ){0,3}(methods|approaches|techniques|"

@@ -76,6 +76,7 @@ def plan(seeded_index):
     ("anything involving dialogue or conversations?", Kind.LIST, Wants.ANY, []),
     ("wich papers throw agents into environments they've never seen before?", Kind.LIST, Wants.ANY, []),
     ("Which papers are about keeping what a model knows up to date?", Kind.LIST, Wants.ANY, []),  # no model asked
+    ("What problems do multimodal models run into in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
