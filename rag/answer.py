@@ -279,11 +279,8 @@ class AnswerEngine(CustomQueryEngine):
         if scorer and len(wanted) > 1:  # "what rank did the competition entry get?" after two papers
             wanted.sort(key=lambda n: (not scorer.stated(hits[n - 1].paper), -scorer.rank(hits[n - 1].paper)[0].score))
         relevant = [n for n, h in enumerate(hits, start=1) if h.relevance >= floor]
-        fitting = [n for n in relevant if mentions_terms(plan, hits[n - 1].paper)] or relevant[:1]
-        if plan.kind == Kind.FACT and not plan.terms and len(fitting) > 1:  # a paper described: of the top three,
-            coverage = {n: topic_coverage(self.index, plan.topic, hits[n - 1].paper) for n in fitting[:3]}
-            fitting = sorted(coverage, key=lambda n: -coverage[n])  # the one with most of its rare words
-        n = next(iter(wanted), None) or fitting[0]
+        n = next(iter(wanted), None) or next(
+            (n for n in relevant if mentions_terms(plan, hits[n - 1].paper)), relevant[0])
         return n, hits[n - 1].paper
 
     def _retrieve(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[Hit]:

@@ -429,9 +429,6 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     ("In the full-stack safety survey, which phases make up the LLM lifecycle?",
      "data preparation, pre-training, post-training, deployment and final commercialization"),
     ("What are the main modules in EasyEdit2's architecture?", "steering vector generator"),  # the modules named
-    # the paper described is the one of the top three with most of the description's rare words, not the first
-    ("Which objective is minimized by the paper on self-updating LLMs that absorb context into their weights?",
-     "Kullback-Leibler"),
     # the metric asked for, not a figure: "how much" is what the metric measures
     ("What new metric does the thought-compression paper introduce to measure how much compression happens?",
      "Dependency (Dep) metric"),
