@@ -30,14 +30,15 @@ VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
 SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no)\s+(?:counting\s+|"
-                             r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?(?:survey|review|overview)s?\b",
-                             re.IGNORECASE)
+                             r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?"
+                             r"(?:survey|review|overview)s?\b", re.IGNORECASE)
 # "(methods or surveys)", "including surveys": surveys among the papers asked for, not a filter to them
 SURVEY_INCLUDED = re.compile(r"\b(?:methods?|approaches|papers|works?|tools|benchmarks)\s+(?:or|and|and/or|plus)\s+"
-                             r"(?:surveys?|reviews?)\b|\b(?:surveys?|reviews?)\s+(?:or|and|and/or|plus)\s+(?:new\s+)?"
-                             r"(?:methods?|approaches|papers|works?|tools|benchmarks)\b|\b(?:including|incl\.|also|even)\s+"
-                             r"(?:the\s+)?(?:surveys?|reviews?)\b|\b(?:surveys?|reviews?)\s+(?:included|too|as well|count)\b",
-                             re.IGNORECASE)
+                             r"(?:surveys?|reviews?)\b|"
+                             r"\b(?:surveys?|reviews?)\s+(?:or|and|and/or|plus)\s+(?:new\s+)?"
+                             r"(?:methods?|approaches|papers|works?|tools|benchmarks)\b|"
+                             r"\b(?:including|incl\.|also|even)\s+(?:the\s+)?(?:surveys?|reviews?)\b|"
+                             r"\b(?:surveys?|reviews?)\s+(?:included|too|as well|count)\b", re.IGNORECASE)
 SURVEY_TITLE = re.compile(r"\b(survey|review|overview)\b", re.IGNORECASE)
 SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overview", "overviews", "rather", "instead",
                 "new", "original", "research", "proposing"}  # beside GENERIC's

@@ -185,7 +185,8 @@ EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
                     r"these( \w+)?|those( \w+)?|each of them|each one|the two( \w+)?|all of them|"
-                    r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)  # not "both X and Y"
+                    r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)  # "both X and Y"
+# is no reference
 ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
@@ -652,7 +653,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \
         ask_of(standalone)
     none_of = []
-    subject = collection and collection.topic or SURVEY_INCLUDED.sub(" ", standalone)  # "(methods or surveys)": no topic
+    subject = collection and collection.topic or SURVEY_INCLUDED.sub(" ", standalone)  # "(methods or surveys)"
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
             names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):
         kind, none_of, referred, standalone = Kind.LIST, referred, [], asked  # "Which of them uses DPO?": none does
