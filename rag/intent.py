@@ -181,6 +181,7 @@ BY_DATE = re.compile(r"\bthe (earlier|earliest|older|oldest|later|latest|newer|n
                      r"released|written)|appeared)\s+(first|last|earlier|later)\b|"
                      r"^\s*which(?: one| paper)?(?: of (?:them|the two|these|those|both))?\s+is\s+(?:the\s+)?(older|oldest|"
                      r"newer|newest|more recent|most recent)\b", re.IGNORECASE)
+PAIR_RE = re.compile(r"\b(both|the two|these two|those two|each)\b", re.IGNORECASE)  # after two one-paper turns
 EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
@@ -199,11 +200,12 @@ SINGULAR_VERBS = {"is", "was", "has", "does", "did", "can", "could", "will", "wo
 DESCRIPTION_GOES_ON = re.compile(r"\s*(?:that|which|where|whose|who|on|about|with|in|of|for|behind|from|by|to|"
                                  r"using)\b", re.IGNORECASE)
 THE_ONE_WHERE = re.compile(r"\bthe one (?:that|which|where|whose|about|on|with|in which)\b", re.IGNORECASE)
+THE_KIND_RE = re.compile(r"\bthe (survey|benchmark)(?: (?:among|of) (?:them|these|those|the \w+))?\b", re.IGNORECASE)
 THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
-# "the paper that teaches LLMs to search ...": a paper described anew, which its own words find
-DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which)\b(?!\s+(you|we|i)\b)",
-                            re.IGNORECASE)
+# "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
+DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about)\b"
+                            r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
                           re.IGNORECASE)
@@ -729,9 +731,16 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
             return focus, question  # "compare it with X": the earlier papers and the new one
         return [], question
-    if DESCRIBED_ANEW.search(question) and not SELECT_RE.search(question):
-        return [], question  # "What about the paper that ... - which models did they train?"
+    # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
+    # its own ("What about the paper that ... - which models did they train?"), which its words find
+    anew = DESCRIBED_ANEW.search(question)
+    if anew and not SELECT_RE.search(question):
+        pool = earlier if len(earlier) > 1 else focus
+        match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None
+        return ([match], question) if match else ([], question)
     dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
+    if dated and len(focus) == 1 and PAIR_RE.search(question):  # "which came out first, those two?"
+        focus = list(dict.fromkeys(_recent(history, papers) + focus))
     if dated and len(pool := focus if len(focus) > 1 else earlier) > 1:
         word = next(g for g in dated.groups() if g).lower()
         by_date = sorted(pool, key=lambda p: (papers[p].year or 9999, papers[p].arxiv_id or ""))
@@ -760,13 +769,16 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         chosen = described_several(some.group(2), focus, papers, COUNTS[some.group(1).lower()])
         if chosen:
             return chosen, _replace(question, some, names_of(chosen, papers))
+    kind_of = THE_KIND_RE.search(question)  # "the survey among them": the earlier paper titled so
+    if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers)):
+        return [match], _replace(question, kind_of, names_of([match], papers))
     together = ALL_RE.search(question)
     word = together.group(0).lower().strip() if together else ""
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
         focus = earlier  # "which of them" after a turn about one of them: the larger set before it
     if together and len(focus) == 1 and word == "which one":
         together = None  # "which one ...?" after one paper chooses among all
-    if together and len(focus) == 1 and word.startswith(("both", "the two", "each")):
+    if together and len(focus) == 1 and PAIR_RE.match(word):
         focus = list(dict.fromkeys(_recent(history, papers) + focus))  # "both" after two one-paper turns
     if together and len(focus) > 1:
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
@@ -778,8 +790,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         return [match], _replace(question, kind_of, names_of([match], papers))
     one = ONE_RE.search(question) or (together if together else None)
     if one:
-        chosen = focus if together and len(focus) > 1 else [
-            titled(one.group(0), focus + earlier, papers) or described(question, focus, papers) or focus[0]]
+        chosen = focus if together and len(focus) > 1 else [described(question, focus, papers) or focus[0]]
         word = one.group(0).lower()
         text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
         text = f"the authors of {text}" if word == "the authors" else f"in {text}" if word == "there" else text
@@ -789,11 +800,9 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     return [], question
 
 
-def titled(reference: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
-    """The one earlier paper whose title says the kind a reference names ("the survey", "the benchmark"), or None."""
-    words = reference.lower().split()
-    kind = stems(words[-1]) if words[0] == "the" and words[-1] in ("survey", "benchmark") else frozenset()
-    matches = [p for p in dict.fromkeys(pool) if kind and kind <= stems(papers[p].title)]
+def titled(kind: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
+    """The one earlier paper whose title says its kind ("survey" for "the survey among them"), or None."""
+    matches = [p for p in dict.fromkeys(pool) if stems(kind) <= stems(papers[p].title)]
     return matches[0] if len(matches) == 1 else None
 
 

@@ -141,6 +141,14 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Which method reduces tool overuse?", [["SynWorld"]], [], "Which method reduces tool overuse?"),
     ("And the survey among them - how many models does it cover?", [["Sci-LLM survey", "PIANIST", "Strategist"],
                                                                       ["PIANIST"]], ["Sci-LLM survey"], None),
+    ("The survey among them: how many scientific LLMs does it cover?", [["Sci-LLM survey", "PIANIST", "Strategist"],
+                                                                         ["PIANIST", "Strategist"]],
+     ["Sci-LLM survey"], "Sci-LLM survey: how many scientific LLMs does it cover?"),  # not "them"
+    ("Which came out first, those two?", [["Strategist", "SynWorld", "PIANIST"], ["Strategist"], ["PIANIST"]],
+     ["Strategist", "PIANIST"], None),  # the two of the last two turns, not the three before
+    ("the one about letting a model absorb new experiences into its weights - what does its objective minimize?",
+     [["Full-stack safety survey", "ERPO", "SELF-PARAM", "PIANIST"], ["Full-stack safety survey"]], ["SELF-PARAM"],
+     None),  # the earlier paper the description fits, not the last one
     ("Different question: which paper fine-tunes LLMs using both labeled and unlabeled data?", [["EscapeBench"]], [],
      None),  # "both X and Y" is no reference
     ("What about the paper that teaches LLMs to search while they reason - which models did they train?",
