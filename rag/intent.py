@@ -303,7 +303,8 @@ cite citation reference references version scale size sizes score scores hardwar
 involve involves involved run runs ran mention mentions mentioned discuss discusses address addresses tackle tackles
 focus focuses look looks concern concerns regard regarding talk talks stuff thing
 things part percent percentage percentages mean means meant instead give gives given put puts brand say says said
-saying each every whether like way ways several various separate separately""".split())))
+saying each every whether like way ways several various separate separately mainly primarily mostly chiefly largely
+""".split())))
 
 
 @dataclass

@@ -275,6 +275,11 @@ def test_an_acronym_the_question_defines_asks_for_its_words(plan):
     assert plan("Which papers use Monte Carlo Tree Search (MCTS)?")[0].terms == ["MCTS"]  # which its words meet
 
 
+def test_how_much_a_paper_is_about_something_is_no_topic_word(plan):
+    assert plan("Which papers are primarily about LLM safety?")[0].topic == plan("Which papers are about LLM safety?")[
+        0].topic  # "primarily", "mainly": words the abstracts rarely use, weighed as rare
+
+
 @pytest.mark.parametrize("question", ["Which papers are about keeping LLMs safe (methods or surveys)?",
                                       "Which papers make LLMs safer, surveys included?"])
 def test_surveys_among_the_papers_asked_for_are_no_filter(plan, question):
