@@ -36,6 +36,7 @@ LIST_TOP_K = 12
 DESCRIBED_TOP_K = 5  # papers a described side of a comparison is chosen among
 WORDS_DECIDE_TOP_K = 36  # papers read by a list whose members their words decide, not rank ("which papers
 # introduce a dataset?", "which papers report a percentage?")
+WRITTEN_AS_CHUNKS = 20  # chunks read to see whether an acronym a question's words spell is written as one
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 PAPER_KINDS = stems("dataset benchmark survey toolkit")
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
@@ -86,14 +87,20 @@ class AnswerEngine(CustomQueryEngine):
         index = self.index
         plan = plan_question(question, history, index.papers, index.names)
         if plan.kind == Kind.LIST and plan.language == "en":  # "Monte Carlo tree search": papers saying "MCTS" too
-            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and index.bm25.knows(a) and any(
-                re.search(rf"\b{a}s?\b", p.abstract) for p in index.papers.values())]  # written as one: not "new"
+            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and self._written_as(a)]
             if known:
                 plan.terms += known
                 plan.standalone = f"{plan.standalone} ({', '.join(known)})"
         if self.llm and plan.referred:
             plan.standalone = self._condense(plan, history) or plan.standalone
         return plan
+
+    def _written_as(self, acronym: str) -> bool:
+        """Whether a chunk among those BM25 finds for the acronym writes it in capitals ("MCTS"), not as a word
+        whose letters it merely shares ("new experiences without" spells "NEW")."""
+        chunk_ids = [chunk_id for chunk_id, _, _ in self.index.bm25.search(acronym, WRITTEN_AS_CHUNKS)]
+        texts = self.index.catalog.chunk_texts(chunk_ids) if chunk_ids else {}
+        return any(re.search(rf"\b{acronym}s?\b", text) for text in texts.values())
 
     def stream(self, question: str, history: Sequence[Answer] = (), paper_ids: list[str] | None = None
                ) -> Iterator[Event]:

@@ -184,10 +184,10 @@ BY_DATE = re.compile(r"\bthe (earlier|earliest|older|oldest|later|latest|newer|n
 PAIR_RE = re.compile(r"\b(both|the two|these two|those two|each)\b", re.IGNORECASE)  # after two one-paper turns
 EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
+# the earlier papers together ("both", "them", "which of them"); "both X and Y" is no reference
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
                     r"these( \w+)?|those( \w+)?|each of them|each one|the two( \w+)?|all of them|"
-                    r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)  # "both X and Y"
-# is no reference
+                    r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
