@@ -87,7 +87,8 @@ class AnswerEngine(CustomQueryEngine):
         index = self.index
         plan = plan_question(question, history, index.papers, index.names)
         if plan.kind == Kind.LIST and plan.language == "en":  # "Monte Carlo tree search": papers saying "MCTS" too
-            known = [a for a in acronyms_of(plan.standalone) if a not in plan.terms and self._written_as(a)]
+            known = [a for a, words in acronyms_of(plan.standalone).items()
+                     if a not in plan.terms and self._written_as(a, words)]
             if known:
                 plan.terms += known
                 plan.standalone = f"{plan.standalone} ({', '.join(known)})"
@@ -95,12 +96,14 @@ class AnswerEngine(CustomQueryEngine):
             plan.standalone = self._condense(plan, history) or plan.standalone
         return plan
 
-    def _written_as(self, acronym: str) -> bool:
-        """Whether a chunk among those BM25 finds for the acronym writes it in capitals ("MCTS"), not as a word
-        whose letters it merely shares ("new experiences without" spells "NEW")."""
+    def _written_as(self, acronym: str, words: str) -> bool:
+        """Whether a chunk among those BM25 finds for the acronym writes it in capitals beside the words it stands for
+        ("Monte Carlo tree search (MCTS)"), not for other words ("several facts together" spells "SFT", which a
+        paper writes for "supervised fine-tuning")."""
         chunk_ids = [chunk_id for chunk_id, _, _ in self.index.bm25.search(acronym, WRITTEN_AS_CHUNKS)]
         texts = self.index.catalog.chunk_texts(chunk_ids) if chunk_ids else {}
-        return any(re.search(rf"\b{acronym}s?\b", text) for text in texts.values())
+        return any(re.search(rf"\b{acronym}s?\b", text) and stems(words) <= stems(text.replace("-", " "))
+                   for text in texts.values())
 
     def stream(self, question: str, history: Sequence[Answer] = (), paper_ids: list[str] | None = None
                ) -> Iterator[Event]:

@@ -230,7 +230,8 @@ CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven 
 ASKING_WORD = r"(?:what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b"
 ASKING = re.compile(rf"\s*{ASKING_WORD}", re.IGNORECASE)
 # "In the paper that squeezes thoughts, what ...": a description of the paper before the clause that asks
-DESCRIBED_LEAD = re.compile(r"^\s*(?:in |for |from |about |regarding |with |per |according to )?(?:the|this|that|a|an|"
+DESCRIBED_LEAD = re.compile(r"^\s*(?:(?:and |so )?(?:what|how) about |in |for |from |about |regarding |with |per |"
+                            r"according to )?(?:the|this|that|a|an|"
                             rf"there'?s a) [^?]{{15,}}?(?:,|:|\s[-\u2013\u2014])\s*(?=(?:so |and |then )?{ASKING_WORD})",
                             re.IGNORECASE)
 # "Which base models were trained in the work that teaches ...?": a description after the clause that asks
@@ -287,6 +288,7 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
      r"\bmodules\b|étapes|composants|\bphases\b|\bmodule\b|schritte|phasen|komponenten|stufen", "the stages"),
 ]]
 
+NAME_WORDS = stems("call called name named one title")  # "Which one?", "what's it called?": the paper's name
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
 ASPECT_WORDS = frozenset(stems(" ".join("""code public publicly available github repo repository released release open
 source wrote write written author authors who dataset datasets data benchmark benchmarks evaluate evaluated
@@ -304,6 +306,7 @@ involve involves involved run runs ran mention mentions mentioned discuss discus
 focus focuses look looks concern concerns regard regarding talk talks stuff thing
 things part percent percentage percentages mean means meant instead give gives given put puts brand say says said
 saying each every whether like way ways several various separate separately mainly primarily mostly chiefly largely
+remember bit pls please rather whole went
 """.split())))
 
 
@@ -511,14 +514,17 @@ def names_all(terms: Sequence[str], text: str) -> bool:
     return all(names_term(text, term) or spells_out(term, text) for term in terms)
 
 
-def acronyms_of(question: str) -> list[str]:
-    """The acronyms a question's runs of three to five content words spell ("Monte Carlo tree search" -> "MCTS")."""
+def acronyms_of(question: str) -> dict[str, str]:
+    """The acronyms a question's runs of three to five content words spell, each with its words ("Monte Carlo tree
+    search" -> {"MCTS": "Monte Carlo tree search"})."""
     runs = re.split(r"[^A-Za-z\s-]|\b(?:" + "|".join(STOP) + r")\b", question, flags=re.IGNORECASE)
-    found = []
+    found = {}
     for run in runs:
         words = [w for w in re.split(r"[\s-]+", run or "") if w]
-        found += ["".join(w[0] for w in words[i:i + n]).upper() for n in (3, 4, 5) for i in range(len(words) - n + 1)]
-    return [a for a in dict.fromkeys(found) if a.lower().rstrip("s") not in GENERIC_NAMES]
+        for n in (3, 4, 5):
+            for i in range(len(words) - n + 1):
+                found.setdefault("".join(w[0] for w in words[i:i + n]).upper(), " ".join(words[i:i + n]))
+    return {a: words for a, words in found.items() if a.lower().rstrip("s") not in GENERIC_NAMES}
 
 
 def head_of(question: str) -> str:
@@ -655,6 +661,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     # a lead-in naming the paper is part of a question about it; a comparison asks the same of every paper
     ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \
         ask_of(standalone)
+    if kind == Kind.FACT and not about and stems(ask) <= NAME_WORDS:
+        ask = standalone  # "... Which one?", "... - what's it called?": the paper described is what is asked
     none_of = []
     subject = collection and collection.topic or SURVEY_INCLUDED.sub(" ", standalone)  # "(methods or surveys)"
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
@@ -761,6 +769,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     other = OTHER_RE.search(question)
     if other:
         rest = [p for p in (earlier or focus[1:]) if p not in focus] or focus[1:]
+        if not rest and DESCRIPTION_GOES_ON.match(question[other.end():]):
+            return [], question  # "the other paper on X" after one paper: another paper, which X finds
         if not re.search(r"(two|three|ones|others|s)$", other.group(0).lower()):
             rest = rest[:1]  # "the other one" of a longer list: the best-ranked one not discussed last
         if rest:

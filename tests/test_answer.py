@@ -301,6 +301,25 @@ def test_words_whose_initials_spell_a_common_word_ask_for_no_acronym(engine):
     plan = engine.plan("Which papers are about absorbing new experiences without retraining?")  # "NEW"
     assert plan.terms == [] and "(NEW)" not in plan.standalone
     assert engine.plan("Which papers use Monte Carlo tree search?").terms == ["MCTS"]  # written "MCTS" in a paper
+    # "SFT" is written in a paper, but for "supervised fine-tuning"
+    assert engine.plan("Which papers deal with questions where you chain several facts together?").terms == []
+
+
+@pytest.mark.parametrize("question, name", [
+    ("I remember a paper about agents calling tools when they don't need to. Which one?", "SMART"),
+    ("the paper that builds instruction data using feedback on reference examples - what's it called?", "REFED")])
+def test_a_paper_described_then_asked_for_by_name_is_found_not_refused(engine, question, name):
+    answer = engine.ask(question)  # "Which one?" alone asks nothing: the description is the question
+    assert not answer.abstained and [engine.index.papers[c.paper_id].short_name for c in answer.citations] == [name]
+
+
+def test_the_other_paper_on_a_topic_after_one_paper_is_another_paper(engine):
+    first = engine.ask("Which paper does unlearning by merging models together?")
+    assert [engine.index.papers[c.paper_id].short_name for c in first.citations] == ["ZJUKLAB-unlearn"]
+    other = engine.ask("What about the other paper on forgetting knowledge at large scale - which part of the model "
+                       "does that one update?", history=[first])
+    assert [engine.index.papers[c.paper_id].short_name for c in other.citations] == ["LAW"]
+    assert "MLP layers" in other.answer
 
 
 def test_an_acronym_the_question_defines_is_met_by_its_words(engine):
