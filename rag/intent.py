@@ -188,7 +188,7 @@ OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe other
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
                     r"these( \w+)?|those( \w+)?|each of them|each one|the two( \w+)?|all of them|"
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
-ONE_RE = re.compile(rf"\b(it|its|itself|this {PAPER_NOUN}|that {PAPER_NOUN}|the {PAPER_NOUN}|the authors|"
+ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
                     re.IGNORECASE)  # "how much progress do models make there?"
@@ -799,6 +799,9 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     kind_of = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
     if kind_of and len(pool := earlier or focus) > 1 and (match := described(kind_of.group(1), pool, papers)):
         return [match], _replace(question, kind_of, names_of([match], papers))
+    if kind_of and len(pool) == 1 and _shared_topic(kind_of.group(1), pool, papers)[0] * 2 < len(
+            topic_of(kind_of.group(1))):
+        return [], question  # "the semi-supervised one" after a paper that is not: another paper, which its words find
     one = ONE_RE.search(question) or (together if together else None)
     if one:
         chosen = focus if together and len(focus) > 1 else [described(question, focus, papers) or focus[0]]

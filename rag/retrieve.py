@@ -110,6 +110,7 @@ def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> fl
     total = sum(weights.values())
     text = f"{paper.title} {paper.abstract}"
     have, derived, acronyms = stems(text.replace("-", " ")), roots(text), initialisms(text)
+    have |= stems(text.replace("-", ""))  # "finetuning" meets "fine-tuning", "multihop" meets "multi-hop"
     return sum(w for word, w in weights.items() if word in have or root(word) in derived or word in acronyms) / total \
         if total else 1.0
 

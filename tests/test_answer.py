@@ -313,6 +313,26 @@ def test_a_paper_described_then_asked_for_by_name_is_found_not_refused(engine, q
     assert not answer.abstained and [engine.index.papers[c.paper_id].short_name for c in answer.citations] == [name]
 
 
+def test_a_word_written_whole_meets_the_paper_writing_it_hyphenated(engine):
+    answer = engine.ask("What's the paper that keeps models safe during finetuning by changing the training data a bit?")
+    assert [engine.index.papers[c.paper_id].short_name for c in answer.citations] == ["LookAhead Tuning"]
+
+
+def test_the_described_one_that_the_last_paper_is_not_is_another_paper(engine):
+    first = engine.ask("the paper that builds instruction data using feedback on reference examples - what's it called?")
+    other = engine.ask("What about the semi-supervised finetuning one - how does it work?", history=[first])
+    assert [engine.index.papers[c.paper_id].short_name for c in other.citations] == ["SemiEvol"]
+    both = engine.ask("both use Llama?", history=[first, other])
+    assert {engine.index.papers[c.paper_id].short_name for c in both.citations} == {"REFED", "SemiEvol"}
+
+
+def test_the_dataset_in_a_follow_up_is_the_last_papers(engine):
+    first = engine.ask("What dataset did SMART build?")
+    answer = engine.ask("How many domains does the dataset span?", history=[first])  # not SemiEvol's "domain"
+    assert [engine.index.papers[c.paper_id].short_name for c in answer.citations] == ["SMART"]
+    assert "three domains" in answer.answer
+
+
 def test_the_other_paper_on_a_topic_after_one_paper_is_another_paper(engine):
     first = engine.ask("Which paper does unlearning by merging models together?")
     assert [engine.index.papers[c.paper_id].short_name for c in first.citations] == ["ZJUKLAB-unlearn"]
