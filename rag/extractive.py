@@ -90,6 +90,7 @@ CONTINUES = re.compile(r"^(This|These|It|They|Such|Both|Specifically|Concretely|
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
 OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|three|four|five)[- ](stages?|steps?|"
                                r"phases?|components?|parts|modules?))\b|:\s*$|\(1\)|\(i\)", re.I)
+METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # one asked for is said as another
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
 # what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
 # pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")
@@ -228,7 +229,9 @@ class Scorer:
         built = wants == Wants.DATASET and asks_built(asked) and introduction(paper)  # not the test data
         for i, text in enumerate(self.bank.sentences(paper)):
             has = bool(INTRODUCES_NAMED.search(text)) if built else carries(wants, text, own, given)
-            names_head = bool(head) and head in word_stems(text) or bool(built and has)  # "a dataset" for "data"
+            said = word_stems(text)
+            names_head = bool(head) and (head in said or head in METHOD_NOUNS and bool(METHOD_NOUNS & said)) or bool(
+                built and has)  # "approaches such as MEMIT" for "which methods"; "a dataset" for "data"
             overlap = lexical_overlap(asked, text)
             cue = has + (names_head and not (wants == Wants.STAGES and head in STAGE_NOUNS))  # "stages" may name
             # the lifecycle's stages without listing them; "modules" rarely comes without them

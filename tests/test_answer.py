@@ -606,7 +606,8 @@ def test_which_of_them_are_lists_every_earlier_paper_that_fits(engine):
 @pytest.mark.parametrize("question, names", [
     ("Which existing layer-localized editing methods does CaKE say fail to carry edits into multi-hop reasoning?",
      "MEMIT and WISE"),
-    ("What search algorithm does SynWorld explore its scenarios with?", "Monte Carlo Tree Search (MCTS)")])
+    ("What search algorithm does SynWorld explore its scenarios with?", "Monte Carlo Tree Search (MCTS)"),
+    ("Which older editing methods does CaKE say fall short?", "MEMIT and WISE")])  # "approaches, such as MEMIT"
 def test_methods_asked_for_by_name_are_quoted_where_the_abstract_names_them(engine, question, names):
     answer = engine.ask(question)
     assert answer.shape == "fact" and names in answer.answer
