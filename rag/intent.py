@@ -132,7 +132,8 @@ TYPOS = {"wich": "which", "whcih": "which", "wihch": "which", "whihc": "which", 
          "papres": "papers", "paprs": "papers", "paers": "papers"}
 QUESTION_TYPOS = re.compile(r"\b(?:" + "|".join(TYPOS) + r")\b", re.IGNORECASE)
 # "how did the team place?", "what place did it take?": a rank in a competition
-PLACE_AS_RANK = re.compile(r"\b(how (?:did|does|do)\b[^?]*?\s)place\b|\bwhat place\b", re.IGNORECASE)
+PLACE_AS_RANK = re.compile(r"\b((?:how|where) (?:did|does|do)\b[^?]*?\s)(?:place|finish)\b|\bwhat place\b",
+                           re.IGNORECASE)
 PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
                         r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
 # "Which papers introduce a new dataset or benchmark?": papers whose abstract introduces a named one (not a method)
@@ -217,6 +218,9 @@ MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( 
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
 COUNTS = {"two": 2, "three": 3, "four": 4}
+EACH_RE = re.compile(r"\b(each|respectively)\b", re.IGNORECASE)  # "how big is ... the two surveys, respectively?"
+PAPERS_NOUN = re.compile(r"\b(papers|surveys|works|studies|articles|methods|approaches|frameworks|benchmarks|"
+                         r"datasets|toolkits)\b", re.IGNORECASE)  # not "the two stages", "the two games"
 SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (?:ones|papers)\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
@@ -643,8 +647,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
             not VERSUS.fullmatch(COMPARE_RE.search(standalone).group(0)) or sides_are_papers(standalone, len(named)))
                                               or described_side_by_side(standalone, len(named))):
         kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
-    elif group and COMPARE_RE.search(standalone):
-        kind = Kind.COMPARE
+    elif group and (COMPARE_RE.search(standalone) or EACH_RE.search(standalone) and PAPERS_NOUN.search(group.group(0))):
+        kind = Kind.COMPARE  # "the two surveys": what each says, side by side
     else:
         kind = Kind.FACT
     listed = group and ASIDE.match(standalone[group.end():].lstrip())  # "the three methods (the X one, the Y one ...)"

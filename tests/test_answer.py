@@ -313,6 +313,11 @@ def test_a_paper_described_then_asked_for_by_name_is_found_not_refused(engine, q
     assert not answer.abstained and [engine.index.papers[c.paper_id].short_name for c in answer.citations] == [name]
 
 
+def test_a_question_about_each_of_the_two_surveys_compares_them(engine):
+    answer = engine.ask("How big is the literature covered by the two survey papers, respectively?")
+    assert answer.shape == "compare" and "over 250 scientific LLMs" in answer.answer and "800+ papers" in answer.answer
+
+
 def test_a_word_written_whole_meets_the_paper_writing_it_hyphenated(engine):
     answer = engine.ask("What's the paper that keeps models safe during finetuning by changing the training data a bit?")
     assert [engine.index.papers[c.paper_id].short_name for c in answer.citations] == ["LookAhead Tuning"]
@@ -464,6 +469,7 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     # "we propose SELF-PARAM": "what does X minimize" asks no definition
     ("how did the zju team do in the SemEval 2025 unlearning task?", "second among 26 teams"),  # "Task 4" counts nothing
     ("how did zjuklab place in the semeval unlearning task?", "second among 26 teams"),  # "place": a rank
+    ("where did the ZJUKLAB team place in the SemEval unlearning task?", "second among 26 teams"),
     # an enumeration, not a sentence saying "stages" ("specific stages of the LLM lifecycle") or "first"
     ("In the full-stack safety survey, which phases make up the LLM lifecycle?",
      "data preparation, pre-training, post-training, deployment and final commercialization"),
