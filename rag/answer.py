@@ -170,9 +170,10 @@ class AnswerEngine(CustomQueryEngine):
         if plan.kind == Kind.LIST and plan.wants == Wants.PERCENT and any(scorer.reports(h.paper) for h in hits):
             return True  # "Which papers report a percentage result?": a paper reports one
         best = max(hits, key=lambda h: h.relevance, default=None)
-        gated = plan.language == "en" and not plan.terms  # judged by the learned answerability gate below
-        floor = self.index.settings.min_relevance * (LIST_FLOOR if gated and plan.kind == Kind.LIST else 1.0)
-        if best is None or best.relevance < floor:  # a list's wording is general: its bar is lower
+        gated = plan.language == "en" and not plan.terms and not plan.another  # judged by the learned gate below
+        loose = gated and plan.kind == Kind.LIST or plan.another  # a list's wording is general, a paper described
+        floor = self.index.settings.min_relevance * (LIST_FLOOR if loose else 1.0)  # against the last is presumed
+        if best is None or best.relevance < floor:
             return False
         if gated and not self._answerable(plan, hits, scorer):
             return False

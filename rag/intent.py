@@ -333,6 +333,7 @@ class QueryPlan:
     select: bool = False  # "which of them ...": only the papers compared that fit
     several: bool = False  # "which of them are ...": every one that fits, not the one that fits best
     introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
+    another: bool = False  # a follow-up describing another paper ("And the one that ... instead?"): it presumes one
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
@@ -681,7 +682,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      either=either_term(standalone, terms),
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
-                     introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)))
+                     introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
+                     another=bool(history) and not about and bool(
+                         DESCRIBED_ANEW.search(asked) or OTHER_RE.search(asked) or THE_WORDS_ONE_RE.search(asked)))
 
 
 def _collection_query(standalone: str, asked: str, referred: list[str], papers: dict[str, Paper], free: bool,

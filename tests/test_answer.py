@@ -331,6 +331,12 @@ def test_the_described_one_that_the_last_paper_is_not_is_another_paper(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in both.citations} == {"REFED", "SemiEvol"}
 
 
+def test_a_follow_up_describing_another_paper_in_few_words_is_answered_not_refused(engine):
+    first = engine.ask("What's the paper that keeps models safe during finetuning by changing the training data a bit?")
+    other = engine.ask("And the one that watches the model's internal states instead?", history=[first])
+    assert [engine.index.papers[c.paper_id].short_name for c in other.citations] == ["SafeSwitch"]
+
+
 def test_the_dataset_in_a_follow_up_is_the_last_papers(engine):
     first = engine.ask("What dataset did SMART build?")
     answer = engine.ask("How many domains does the dataset span?", history=[first])  # not SemiEvol's "domain"
