@@ -98,7 +98,8 @@ MEASURES_HOW = re.compile(r"\b(?:to|that|which|for)\s+(?:measure|quantify|assess
 # The noun a question asks for ("Which layers does ...", "What new metric ...", "What are the key modules of ..."):
 # the sentence that answers names one.
 HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?([\w-]+)\s+"
-                     r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|for|from|that|and)\b",
+                     r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|for|from|that|and|came|"
+                     r"comes)\b",
                      re.IGNORECASE)
 NOT_HEADS = frozenset(STEMMER.stemWords("paper work one kind type sort way thing name".split()))
 
