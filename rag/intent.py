@@ -63,7 +63,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
-                  r"appear(ed)? (at|in)|where was .* published)\b"),
+                  r"appear(ed)? (at|in)|where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
+                  r"where (did|was|were) [^?]*\bappear(ed)?(?=\s*\?*\s*$))\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
     (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|%"),
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|"
@@ -630,8 +631,12 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
     compares = len(about) >= 2 and COMPARE_RE.search(standalone)  # "Compare the three papers (SemEval, LAW, ...)"
-    around = about or [papers[p] for p in _focus(history, papers)[0] if POINTS_BACK.search(asked)]
-    collection = shared_query(ask_of(asked), around, rows_of(papers))  # "the same repo", "share a first author"
+    last = _focus(history, papers)[0]
+    around = about or [papers[p] for p in last if POINTS_BACK.search(asked)]
+    if referred and OTHER_RE.search(asked) and not set(last) & set(referred):  # "Did the same first author write
+        collection = shared_query(ask_of(asked), [papers[p] for p in last], [papers[p] for p in referred])  # any of
+    else:  # the other ones?": the last paper's author, among the others
+        collection = shared_query(ask_of(asked), around, rows_of(papers))  # "the same repo", "share a first author"
     if collection is None:
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))

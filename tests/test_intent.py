@@ -77,6 +77,9 @@ def plan(seeded_index):
     ("wich papers throw agents into environments they've never seen before?", Kind.LIST, Wants.ANY, []),
     ("Which papers are about keeping what a model knows up to date?", Kind.LIST, Wants.ANY, []),  # no model asked
     ("What problems do multimodal models run into in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
+    ("Where did SafeSwitch get published?", Kind.FACT, Wants.VENUE, ["SafeSwitch"]),
+    ("where did K-ON appear?", Kind.FACT, Wants.VENUE, ["K-ON"]),
+    ("Where does the improvement appear?", Kind.FACT, Wants.ANY, []),  # no venue
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
     result, papers = plan(question)
@@ -247,6 +250,9 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
     ("which of them share a first author?", [["Sci-LLM survey", "PIANIST", "Strategist"]], ["PIANIST", "Strategist"]),
     ("Which papers point to the same code repository?", [["LAW", "CaKE"]], ["ADS-Edit", "EasyEdit2"]),  # a new
     # question: the whole collection, not the papers before it
+    ("Did the same first author write any of the other ones?",  # the last paper's author, among the others
+     [["SynWorld", "PIANIST", "Strategist"], ["Strategist"], ["Strategist"]], ["PIANIST"]),
+    ("what other papers in here is that first author on?", [["SMART"], ["SMART"]], ["EscapeBench"]),
 ])
 def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
