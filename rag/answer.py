@@ -92,18 +92,20 @@ class AnswerEngine(CustomQueryEngine):
             if known:
                 plan.terms += known
                 plan.standalone = f"{plan.standalone} ({', '.join(known)})"
+            plan.terms += [w for w in dict.fromkeys(re.findall(r"(?<=\s)[A-Z][a-z]+\b", plan.standalone))
+                           if w not in plan.terms and self._written_as(w, w, versioned=True)]  # "Llama" (Llama-3.1)
         if self.llm and plan.referred:
             plan.standalone = self._condense(plan, history) or plan.standalone
         return plan
 
-    def _written_as(self, acronym: str, words: str) -> bool:
-        """Whether a chunk among those BM25 finds for the acronym writes it in capitals beside the words it stands for
-        ("Monte Carlo tree search (MCTS)"), not for other words ("several facts together" spells "SFT", which a
-        paper writes for "supervised fine-tuning")."""
-        chunk_ids = [chunk_id for chunk_id, _, _ in self.index.bm25.search(acronym, WRITTEN_AS_CHUNKS)]
+    def _written_as(self, name: str, words: str, versioned: bool = False) -> bool:
+        """Whether a chunk among those BM25 finds for the name writes it so: an acronym in capitals beside the words it
+        stands for ("Monte Carlo tree search (MCTS)", not "SFT" for "several facts together"), or, `versioned`, a
+        word as the name of a version ("Llama" in "Llama-3.1")."""
+        chunk_ids = [chunk_id for chunk_id, _, _ in self.index.bm25.search(name, WRITTEN_AS_CHUNKS)]
         texts = self.index.catalog.chunk_texts(chunk_ids) if chunk_ids else {}
-        return any(re.search(rf"\b{acronym}s?\b", text) and stems(words) <= stems(text.replace("-", " "))
-                   for text in texts.values())
+        written = rf"\b{name}-?\d" if versioned else rf"\b{name}s?\b"
+        return any(re.search(written, text) and stems(words) <= stems(text.replace("-", " ")) for text in texts.values())
 
     def stream(self, question: str, history: Sequence[Answer] = (), paper_ids: list[str] | None = None
                ) -> Iterator[Event]:

@@ -353,6 +353,11 @@ def test_the_other_paper_on_a_topic_after_one_paper_is_another_paper(engine):
     assert "MLP layers" in other.answer
 
 
+def test_a_model_family_asked_by_name_lists_the_papers_naming_a_version_of_it(engine):
+    answer = engine.ask("Which papers ran their experiments on Meta's Llama models?")  # "Llama-3.1" in both
+    assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == {"SemiEvol", "REFED"}
+
+
 def test_an_acronym_the_question_defines_is_met_by_its_words(engine):
     assert " KE " not in paper_named(engine.index, "ADS-Edit").abstract  # it writes "knowledge editing"
     answer = engine.ask("list the works that do knowledge editing (KE)")
