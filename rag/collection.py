@@ -45,9 +45,10 @@ SURVEY_WORDS = {"survey", "surveys", "review", "reviews", "literature", "overvie
 # "Which other paper points to that same repo?", "Which of them share a first author?"
 SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|github|link|url)\b|"
                        r"\b(repo|repository|code|github|link|url)\b.*\b(same|in common|shared)\b", re.IGNORECASE)
-SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b(first )?authors?\b|"
+SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?authors?|person|people)\b|"
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b|"  # "what other papers is that first
-                         r"\bother\b.*\b(that|this) (first )?author\b|\b(that|this) (first )?author\b.*\bother\b",
+                         r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this) ((first )?author|person)\b"
+                         r".*\bother\b",
                          re.IGNORECASE)  # author on?"
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether",

@@ -244,6 +244,9 @@ DESCRIBED_LEAD = re.compile(r"^\s*(?:(?:and |so )?(?:what|how) about |in |for |f
 DESCRIBED_TAIL = re.compile(r"\s+(?:in|from|by|of|for|behind)\s+the\s+(?:[\w-]+\s+){0,3}?(?:paper|work|survey|study|"
                             r"method|framework|approach|technique|toolkit|system)\s+(?:that|which|where|whose|about|on)\b"
                             r"[^?]*", re.IGNORECASE)
+TOPIC_SWITCH = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|now|alright)\W+)?(?:(?:a |on a )?(?:different|new|another|unrelated) "
+                          r"(?:thing|topic|question|subject)|switching (?:topics?|gears)|changing (?:the )?(?:topic|"
+                          r"subject))\b", re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
 # A name of a thing, by its form: CamelCase, acronyms, letters with digits ("GRPO", "HumanEval", "GPT-4", "A100").
@@ -744,7 +747,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
                        ) -> tuple[list[str], str]:
     """The papers of earlier turns the question refers to, and the question rewritten to name them."""
     focus, earlier = _focus(history, papers)
-    if not focus:
+    if not focus or TOPIC_SWITCH.match(question):  # "ok different thing - ...": nothing refers back
         return [], question
     if named:
         if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])) and \
@@ -851,10 +854,16 @@ def described_several(description: str, focus: list[str], papers: dict[str, Pape
     return [focus[i] for i in sorted(ranked[:count])] if clear else []
 
 
-def _shared_topic(text: str, focus: list[str], papers: dict[str, Paper]) -> list[int]:
-    """How many of the text's topic words each earlier paper's title and abstract contain."""
+def _shared_topic(text: str, focus: list[str], papers: dict[str, Paper]) -> list[float]:
+    """How many of the text's topic words each earlier paper's title and abstract contain; half for a word it has
+    only a relative of, sharing its first five letters ("science" and "scientific")."""
     topic = topic_of(text)
-    return [len(topic & stems(f"{papers[p].title} {papers[p].abstract}".replace("-", " "))) for p in focus]
+    shared = []
+    for paper_id in focus:
+        have = stems(f"{papers[paper_id].title} {papers[paper_id].abstract}".replace("-", " "))
+        prefixes = {w[:5] for w in have if len(w) >= 5}
+        shared.append(len(topic & have) + 0.5 * sum(len(w) >= 5 and w[:5] in prefixes for w in topic - have))
+    return shared
 
 
 def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], list[str]]:

@@ -173,6 +173,11 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("How much literature did each one cover?", [["Full-stack safety survey", "Sci-LLM survey"]],
      ["Full-stack safety survey", "Sci-LLM survey"], None),
     ("Are there papers on games?", [["EscapeBench"]], [], None),  # "are there" refers to nothing
+    ("ok different thing - I think one paper watches the model's internal states. By how much does it cut harm?",
+     [["LookAhead Tuning"]], [], None),  # a new topic: "the model" and "it" are not the last paper
+    ("and the science one, how many models does it cover?", [["Full-stack safety survey", "Sci-LLM survey"],
+                                                              ["Full-stack safety survey"]], ["Sci-LLM survey"],
+     None),  # "science" meets "scientific"
     ("who wrote the two game-playing ones?", [["SynWorld", "PIANIST", "Strategist"]], ["PIANIST", "Strategist"],
      "who wrote PIANIST and Strategist?"),  # one question, not "About K-ON" and another
     ("What about SafeSwitch, who are the authors?", [["ERPO"]], ["SafeSwitch"],
@@ -253,6 +258,8 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
     ("Did the same first author write any of the other ones?",  # the last paper's author, among the others
      [["SynWorld", "PIANIST", "Strategist"], ["Strategist"], ["Strategist"]], ["PIANIST"]),
     ("what other papers in here is that first author on?", [["SMART"], ["SMART"]], ["EscapeBench"]),
+    ("Were any of them written by the same person?", [["PIANIST", "Strategist", "EscapeBench"]],
+     ["PIANIST", "Strategist"]),
 ])
 def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
