@@ -482,6 +482,7 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     ("how did zjuklab place in the semeval unlearning task?", "second among 26 teams"),  # "place": a rank
     ("where did the ZJUKLAB team place in the SemEval unlearning task?", "second among 26 teams"),
     ("What new metric came with LightThinker?", "Dependency (Dep) metric"),  # the noun asked for: "metric"
+    ("ERPO trains in stages - what are they, one by one?", "second, enhancing safety"),  # "they": the stages
     # an enumeration, not a sentence saying "stages" ("specific stages of the LLM lifecycle") or "first"
     ("In the full-stack safety survey, which phases make up the LLM lifecycle?",
      "data preparation, pre-training, post-training, deployment and final commercialization"),
