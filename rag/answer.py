@@ -173,8 +173,9 @@ class AnswerEngine(CustomQueryEngine):
             return True  # "Which papers report a percentage result?": a paper reports one
         best = max(hits, key=lambda h: h.relevance, default=None)
         gated = plan.language == "en" and not plan.terms and not plan.another  # judged by the learned gate below
-        loose = gated and plan.kind == Kind.LIST or plan.another  # a list's wording is general, a paper described
-        floor = self.index.settings.min_relevance * (LIST_FLOOR if loose else 1.0)  # against the last is presumed
+        # a lower bar: a list's wording is general, and a paper described against the last one is presumed to exist
+        loose = gated and plan.kind == Kind.LIST or plan.another
+        floor = self.index.settings.min_relevance * (LIST_FLOOR if loose else 1.0)
         if best is None or best.relevance < floor:
             return False
         if gated and not self._answerable(plan, hits, scorer):

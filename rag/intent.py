@@ -76,8 +76,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     # the stages asked for ("what are the three stages", "its key modules"), not "in one step", "reasoning steps"
     (Wants.STAGES, r"\b(what|which|the|its|their|each|main|key|list|name|many|those|these)\b(\s+[\w'-]+){0,2}?\s+"
                    r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
-                   r"pieces)\b(?!-)|\b(stages|steps|phases)\b[^?]*\bwhat are (they|these|those)\b"),  # "in stages -
-    # what are they?"
+                   r"pieces)\b(?!-)|"
+                   r"\b(stages|steps|phases)\b[^?]*\bwhat are (they|these|those)\b"),  # "in stages - what are they?"
     (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b|an?\b|"
                    r"(do|does|did|are|is|were|was)\b)[\w-]+ ){0,3}"  # not "what problems do multimodal models ..."
                    r"(models?|llms?|lms?|backbones?)\b(?!-|\s+\w+(ing|ion)\b)|"
