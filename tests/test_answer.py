@@ -358,6 +358,12 @@ def test_a_model_family_asked_by_name_lists_the_papers_naming_a_version_of_it(en
     assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == {"SemiEvol", "REFED"}
 
 
+def test_a_list_of_papers_mentioning_an_acronym_finds_those_that_only_spell_it_out(engine):
+    answer = engine.ask("which abstracts talk about AGI?")  # "artificial general intelligence", never "AGI"
+    assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == {"ERPO",
+                                                                                      "Full-stack safety survey"}
+
+
 def test_an_acronym_the_question_defines_is_met_by_its_words(engine):
     assert " KE " not in paper_named(engine.index, "ADS-Edit").abstract  # it writes "knowledge editing"
     answer = engine.ask("list the works that do knowledge editing (KE)")
