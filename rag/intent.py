@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from rag.bm25 import STEMMER
 from rag.collection import SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
@@ -339,7 +340,7 @@ class QueryPlan:
     select: bool = False  # "which of them ...": only the papers compared that fit
     several: bool = False  # "which of them are ...": every one that fits, not the one that fits best
     introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
-    another: bool = False  # a follow-up describing another paper ("And the one that ... instead?"): it presumes one
+    another: bool = False  # a follow-up describing a paper other than the earlier ones (`Reference.anew`)
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
@@ -630,7 +631,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
     named = [p for p in names.in_order(asked) if p in papers]
-    referred, standalone = resolve_references(asked, named, history, papers)
+    reference = resolve_references(asked, named, history, papers)
+    referred, standalone = reference.papers, reference.question
     about = [papers[p] for p in dict.fromkeys(referred + named)]
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
@@ -693,8 +695,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
-                     another=bool(history) and not about and bool(
-                         DESCRIBED_ANEW.search(asked) or OTHER_RE.search(asked) or THE_WORDS_ONE_RE.search(asked)))
+                     another=reference.anew and not named)
 
 
 def _collection_query(standalone: str, asked: str, referred: list[str], papers: dict[str, Paper], free: bool,
@@ -744,26 +745,34 @@ def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str,
                    if len(focus) == 1 else plan.kind, select=len(focus) > 1)
 
 
+class Reference(NamedTuple):
+    """The papers of earlier turns a question refers to, the question rewritten to name them, and whether it
+    describes a paper other than those ("And the one that ... instead?"), which presumes such a paper exists."""
+    papers: list[str]
+    question: str
+    anew: bool = False
+
+
 def resolve_references(question: str, named: list[str], history: Sequence[Answer], papers: dict[str, Paper]
-                       ) -> tuple[list[str], str]:
-    """The papers of earlier turns the question refers to, and the question rewritten to name them."""
+                       ) -> Reference:
+    """What the question refers to in the earlier turns (see `Reference`)."""
     focus, earlier = _focus(history, papers)
     if not focus or TOPIC_SWITCH.match(question):  # "ok different thing - ...": nothing refers back
-        return [], question
+        return Reference([], question)
     if named:
         if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])) and \
                 wants_of(question) in (Wants.ANY, Wants.DEFINITION):  # "What about X, who wrote it?" asks anew
-            return [], _swap_names(history[-1].standalone_question, focus, named, papers) or question
+            return Reference([], _swap_names(history[-1].standalone_question, focus, named, papers) or question)
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
-            return focus, question  # "compare it with X": the earlier papers and the new one
-        return [], question
+            return Reference(focus, question)  # "compare it with X": the earlier papers and the new one
+        return Reference([], question)
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find
     anew = DESCRIBED_ANEW.search(question)
     if anew and not SELECT_RE.search(question):
         pool = earlier if len(earlier) > 1 else focus
         match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None
-        return ([match], question) if match else ([], question)
+        return Reference([match], question) if match else Reference([], question, anew=True)
     dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
     if dated and len(focus) == 1 and PAIR_RE.search(question):  # "which came out first, those two?"
         focus = list(dict.fromkeys(_recent(history, papers) + focus))
@@ -772,9 +781,9 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         by_date = sorted(pool, key=lambda p: (papers[p].year or 9999, papers[p].arxiv_id or ""))
         by_date = by_date if word in EARLY_WORDS else by_date[::-1]
         if dated.group(0).lower().startswith("the"):
-            return by_date[:1], _ask_again(question, dated, by_date[:1], history, focus, papers)
+            return Reference(by_date[:1], _ask_again(question, dated, by_date[:1], history, focus, papers))
         order = "earliest" if word in EARLY_WORDS else "latest"  # "which came out first?": each one's date
-        return by_date, f"When were {names_of(by_date, papers)} published ({order} first)?"
+        return Reference(by_date, f"When were {names_of(by_date, papers)} published ({order} first)?")
     ordinal = ORDINAL_RE.search(question)
     if ordinal:
         word = next(g for g in ordinal.groups() if g and g.lower() in ORDINALS).lower()
@@ -782,24 +791,24 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         pool = focus if len(focus) > 1 else earlier or focus
         if -len(pool) <= index < len(pool):
             chosen = [pool[index]]
-            return chosen, _ask_again(question, ordinal, chosen, history, focus, papers)
+            return Reference(chosen, _ask_again(question, ordinal, chosen, history, focus, papers))
     other = OTHER_RE.search(question)
     if other:
         rest = [p for p in (earlier or focus[1:]) if p not in focus] or focus[1:]
         if not rest and DESCRIPTION_GOES_ON.match(question[other.end():]):
-            return [], question  # "the other paper on X" after one paper: another paper, which X finds
+            return Reference([], question, anew=True)  # "the other paper on X" after one paper: which X finds
         if not re.search(r"(two|three|ones|others|s)$", other.group(0).lower()):
             rest = rest[:1]  # "the other one" of a longer list: the best-ranked one not discussed last
         if rest:
-            return rest, _ask_again(question, other, rest, history, focus, papers)
+            return Reference(rest, _ask_again(question, other, rest, history, focus, papers))
     some = SOME_DESCRIBED.search(question)  # "the two game-playing ones" of three earlier papers
     if some and len(focus) > COUNTS[some.group(1).lower()]:
         chosen = described_several(some.group(2), focus, papers, COUNTS[some.group(1).lower()])
         if chosen:
-            return chosen, _replace(question, some, names_of(chosen, papers))
+            return Reference(chosen, _replace(question, some, names_of(chosen, papers)))
     kind_of = THE_KIND_RE.search(question)  # "the survey among them": the earlier paper titled so
     if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers)):
-        return [match], _replace(question, kind_of, names_of([match], papers))
+        return Reference([match], _replace(question, kind_of, names_of([match], papers)))
     together = ALL_RE.search(question)
     word = together.group(0).lower().strip() if together else ""
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
@@ -812,23 +821,23 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"which one of {text}" if word.startswith(
             "which one") else f"both {text}" if word.startswith("both") else text
-        return focus, _replace(question, together, text)
+        return Reference(focus, _replace(question, together, text))
     kind_of = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
     if kind_of and len(pool := earlier or focus) > 1 and (match := described(kind_of.group(1), pool, papers)):
-        return [match], _replace(question, kind_of, names_of([match], papers))
+        return Reference([match], _replace(question, kind_of, names_of([match], papers)))
     if kind_of and len(pool) == 1 and _shared_topic(kind_of.group(1), pool, papers)[0] * 2 < len(
             topic_of(kind_of.group(1))):
-        return [], question  # "the semi-supervised one" after a paper that is not: another paper, which its words find
+        return Reference([], question, anew=True)  # "the semi-supervised one" after a paper that is not
     one = ONE_RE.search(question) or (together if together else None)
     if one:
         chosen = focus if together and len(focus) > 1 else [described(question, focus, papers) or focus[0]]
         word = one.group(0).lower()
         text = names_of(chosen, papers) + ("'s" if word in ("its", "their") else "")
         text = f"the authors of {text}" if word == "the authors" else f"in {text}" if word == "there" else text
-        return chosen, _replace(question, one, text)
+        return Reference(chosen, _replace(question, one, text))
     if not has_topic(question):
-        return focus, f"About {names_of(focus, papers)}: {LEAD_IN.sub('', question)}"  # "and what venue?"
-    return [], question
+        return Reference(focus, f"About {names_of(focus, papers)}: {LEAD_IN.sub('', question)}")  # "and what venue?"
+    return Reference([], question)
 
 
 def titled(kind: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
