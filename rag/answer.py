@@ -130,7 +130,7 @@ class AnswerEngine(CustomQueryEngine):
         timings["retrieve"] = _ms(started)
         scorer = Scorer(plan, self.bank)  # embeds the question on first use only
         relevant = self._relevant(plan, hits, scorer)
-        if not relevant and (follow_up := self._about_previous(plan, history)):
+        if not relevant and not plan.exclude and (follow_up := self._about_previous(plan, history)):
             plan, hits = follow_up, self._retrieve(follow_up, paper_ids)  # no answer alone: about the last papers
             scorer = Scorer(plan, self.bank)
             base.standalone_question, relevant = plan.standalone, bool(hits)
@@ -138,7 +138,7 @@ class AnswerEngine(CustomQueryEngine):
         if collection and (plan.kind == Kind.COLLECTION or not relevant):
             answer = collection_answer(base, collection, self.index.papers)
         elif not relevant:
-            answer = base.model_copy(update={"answer": prompts.REFUSAL, "abstained": True, "shape": "refusal"})
+            answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
         elif plan.wants in METADATA_WANTS and len(plan.parts) == 1 and plan.kind != Kind.LIST:
             about = plan.papers or [self._fact_source(plan, hits)[1].paper_id]
             answer = metadata_answer(base, plan.wants, about, hits)
@@ -251,12 +251,15 @@ class AnswerEngine(CustomQueryEngine):
     def _extractive(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         if plan.kind == Kind.LIST:
             members = list_members(plan, hits, scorer)
+            if plan.exclude:  # "any other paper on this?": those that belong as well as the papers set aside
+                aside = retrieve(self.index, plan.standalone, len(plan.exclude), paper_ids=plan.exclude)
+                members = [n - len(aside) for n in list_members(plan, aside + hits, scorer) if n > len(aside)]
             if not members:
-                refusal = prompts.NONE_MENTION.format(terms=" and ".join(plan.terms)) if plan.terms else prompts.REFUSAL
-                return base.model_copy(update={"answer": refusal, "abstained": True, "shape": "refusal"})
+                return base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
             note = _note(plan) + ("\n" + prompts.NONE_OF.format(names=names_of(plan.none_of, self.index.papers),
                                                                 terms=" and ".join(plan.terms)) if plan.none_of else "")
-            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note)
+            return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note,
+                               besides=names_of(plan.exclude, self.index.papers) if plan.exclude else "")
         if plan.kind == Kind.COMPARE:
             quotes = [scorer.fact_quote(n, h.paper, 2) for n, h in enumerate(hits, start=1)]
             several = chosen_members(replace(plan, topic=topic_of(plan.aspect)), hits, scorer) if \
@@ -284,6 +287,15 @@ class AnswerEngine(CustomQueryEngine):
                   if (fact := _metadata_fact(wants, paper))]
         return cited(base, "\n".join(lines), sentences, {n: quote.sentences[0].text}, hits, shape="fact",
                      focus=[paper.paper_id])
+
+    def _refusal(self, plan: QueryPlan) -> str:
+        """What to say when no paper answers: that none mentions the terms asked about, or none besides the papers
+        set aside ("any other paper on this?"), else that the collection does not cover it."""
+        if plan.terms and plan.kind == Kind.LIST:
+            return prompts.NONE_MENTION.format(terms=" and ".join(plan.terms))
+        if plan.exclude:
+            return prompts.NONE_BESIDES.format(names=names_of(plan.exclude, self.index.papers))
+        return prompts.REFUSAL
 
     def _fact_source(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer | None = None) -> tuple[int, Paper]:
         """The source a fact question is about: the paper it names or refers to (of several, the one that states
@@ -315,7 +327,8 @@ class AnswerEngine(CustomQueryEngine):
         else:
             top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k
         query = plan.collection and plan.collection.topic or plan.standalone
-        return retrieve(self.index, query, top_k, mode=self._mode(plan), paper_ids=paper_ids)
+        hits = retrieve(self.index, query, top_k + len(plan.exclude), mode=self._mode(plan), paper_ids=paper_ids)
+        return [h for h in hits if h.paper.paper_id not in plan.exclude][:top_k]
 
     def _outside_choice(self, plan: QueryPlan, paper_ids: list[str] | None) -> str | None:
         """The paper a "which of them ...?" is about when none of the earlier papers fits it and another paper of the
@@ -430,9 +443,11 @@ def cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: di
                                    "uncited_sources": uncited, "shape": shape, "focus": focus})
 
 
-def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit], note: str) -> Answer:
-    """One line per paper that belongs: its name and the sentence that shows why, cited."""
+def list_answer(base: Answer, quotes: list[Quote], hits: list[Hit], note: str, besides: str = "") -> Answer:
+    """One line per paper that belongs: its name and the sentence that shows why, cited; `besides` names the papers
+    set aside ("any other paper on this?")."""
     found = prompts.FOUND.format(count=len(quotes)) if len(quotes) != 1 else prompts.FOUND_ONE
+    found = prompts.BESIDES.format(names=besides, found=found) if besides else found
     lines, sentences = _paper_lines(quotes)
     return cited(base, "\n".join([note, "", found, *lines]), sentences, {q.n: q.sentences[0].text for q in quotes}, hits, shape="list",
                  focus=[q.paper.paper_id for q in quotes])

@@ -91,6 +91,7 @@ ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|su
 OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|three|four|five)[- ](stages?|steps?|"
                                r"phases?|components?|parts|modules?))\b|:\s*$|\(1\)|\(i\)", re.I)
 METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # one asked for is said as another
+MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
 # what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
 # pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")
@@ -99,6 +100,16 @@ ENUMERATES = re.compile(r"[\w-]+(?:\s+[\w-]+){0,4},\s+[\w-]+(?:\s+[\w-]+){0,4},?
                         r"\b(first(ly)?|second(ly)?)\b.*\b(second(ly)?|third(ly)?|then|finally|lastly)\b|"
                         r"\b(two|three|four|five)[- ](stages?|steps?|phases?|components?|parts|modules?)\b|"
                         r":\s*$|\(1\)|\(i\)", re.I)
+
+
+def counts_head(text: str, head: str) -> bool:
+    """Whether a number in the sentence counts the noun asked for ("over 250 scientific LLMs" for "how many
+    models"): the noun comes within three words after it."""
+    for number in CARRIES[Wants.NUMBER].finditer(text):
+        after = WORD_RE.findall(text[number.end():])[:3]
+        if any(stem_of(word) == head or head == "model" and MODEL_ACRONYM.fullmatch(word) for word in after):
+            return True
+    return False
 
 
 @dataclass
@@ -230,11 +241,13 @@ class Scorer:
         for i, text in enumerate(self.bank.sentences(paper)):
             has = bool(INTRODUCES_NAMED.search(text)) if built else carries(wants, text, own, given)
             said = word_stems(text)
-            names_head = bool(head) and (head in said or head in METHOD_NOUNS and bool(METHOD_NOUNS & said)) or bool(
+            names_head = bool(head) and (head in said or head in METHOD_NOUNS and bool(METHOD_NOUNS & said) or
+                                         head == "model" and bool(MODEL_ACRONYM.search(text))) or bool(
                 built and has)  # "approaches such as MEMIT" for "which methods"; "a dataset" for "data"
             overlap = lexical_overlap(asked, text)
-            cue = has + (names_head and not (wants == Wants.STAGES and head in STAGE_NOUNS))  # "stages" may name
-            # the lifecycle's stages without listing them; "modules" rarely comes without them
+            cue = has + (names_head and not (wants == Wants.STAGES and head in STAGE_NOUNS)) + (
+                wants == Wants.NUMBER and bool(head) and counts_head(text, head))  # "stages" may name the
+            # lifecycle's stages without listing them; "modules" rarely comes without them
             score = float(sims[i]) + LEXICAL_WEIGHT * overlap + CUE_WEIGHT * cue
             if "http" in text and wants != Wants.CODE and overlap < 0.5:
                 score -= 2 * CUE_WEIGHT  # a link answers when a link, or what it links to ("a demo video"), is asked

@@ -180,7 +180,7 @@ ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_N
                         rf"components?|modules?|authors?|sentences?|turns?|questions?|answers?|times?|rounds?|half|"
                         rf"datasets?|benchmarks?|games?|tasks?|layers?|places?|rank|version|edition)\b)", re.IGNORECASE)
 # a paper chosen by its date: "the earlier one", "which one came out first?", "which of them is newer?"
-BY_DATE = re.compile(r"\bthe (earlier|earliest|older|oldest|later|latest|newer|newest|more recent|most recent)"
+BY_DATE = re.compile(r"\b(?:the|that|this) (earlier|earliest|older|oldest|later|latest|newer|newest|more recent|most recent)"
                      r"(?: (?:one|paper|work|of the two))?\b|"
                      r"^\s*which(?: one| paper)?(?: of (?:them|the two|these|those|both))?\s+(?:came out|was (?:published|"
                      r"released|written)|appeared)\s+(first|last|earlier|later)\b|"
@@ -206,8 +206,14 @@ DESCRIPTION_GOES_ON = re.compile(r"\s*(?:that|which|where|whose|who|on|about|wit
                                  r"using)\b", re.IGNORECASE)
 THE_ONE_WHERE = re.compile(r"\bthe one (?:that|which|where|whose|about|on|with|in which)\b", re.IGNORECASE)
 THE_KIND_RE = re.compile(r"\bthe (survey|benchmark)(?: (?:among|of) (?:them|these|those|the \w+))?\b", re.IGNORECASE)
-THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b)"
+THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b|"
+                              r"that\b|this\b|it\b|does\b|do\b|did\b|is\b|was\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
+# "any other paper on this?", "is there another survey?", "anything else?": papers besides the last answer's
+ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<noun>papers?|works?|articles?|"
+                       r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|\banything else\b|"
+                       r"\bmore (?:papers|works|studies)\b", re.IGNORECASE)
+ELSEWHERE_LEAD = "Which other papers are about this: "
 # "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
 DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about)\b"
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
@@ -341,6 +347,7 @@ class QueryPlan:
     several: bool = False  # "which of them are ...": every one that fits, not the one that fits best
     introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
     another: bool = False  # a follow-up describing a paper other than the earlier ones (`Reference.anew`)
+    exclude: list[str] = field(default_factory=list)  # papers set aside: the last ones, for "any other paper on this?"
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
@@ -642,10 +649,13 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if referred and OTHER_RE.search(asked) and not set(last) & set(referred):  # "Did the same first author write
         collection = shared_query(ask_of(asked), [papers[p] for p in last], [papers[p] for p in referred])  # any of
     else:  # the other ones?": the last paper's author, among the others
-        collection = shared_query(ask_of(asked), around, rows_of(papers))  # "the same repo", "share a first author"
+        collection = shared_query(asked if reference.exclude else ask_of(asked), around, rows_of(papers))  # "the same
+        # repo", "share a first author"; "Another paper seems to use that same repo. What's it about?"
     if collection is None:
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))
+    if collection and reference.exclude:  # "is there another survey?"
+        collection.papers = [p for p in collection.papers if p.paper_id not in reference.exclude]
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
                  wants_of(standalone))
@@ -695,7 +705,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
-                     another=reference.anew and not named)
+                     another=reference.anew and not named, exclude=reference.exclude)
 
 
 def _collection_query(standalone: str, asked: str, referred: list[str], papers: dict[str, Paper], free: bool,
@@ -747,10 +757,12 @@ def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str,
 
 class Reference(NamedTuple):
     """The papers of earlier turns a question refers to, the question rewritten to name them, and whether it
-    describes a paper other than those ("And the one that ... instead?"), which presumes such a paper exists."""
+    describes a paper other than those ("And the one that ... instead?"), which presumes such a paper exists, and
+    the papers it sets aside ("any other paper on this?")."""
     papers: list[str]
     question: str
     anew: bool = False
+    exclude: list[str] = []
 
 
 def resolve_references(question: str, named: list[str], history: Sequence[Answer], papers: dict[str, Paper]
@@ -766,6 +778,11 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
             return Reference(focus, question)  # "compare it with X": the earlier papers and the new one
         return Reference([], question)
+    elsewhere = ELSEWHERE.search(question)
+    if elsewhere:  # "any other paper on this?": the last question again, among the other papers
+        own = f"{question[:elsewhere.start()]}a {elsewhere.group('noun') or 'paper'}{question[elsewhere.end():]}"
+        again = question if has_topic(own) else f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"
+        return Reference([], again, anew=True, exclude=focus)
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find
     anew = DESCRIBED_ANEW.search(question)
@@ -774,13 +791,14 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None
         return Reference([match], question) if match else Reference([], question, anew=True)
     dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
-    if dated and len(focus) == 1 and PAIR_RE.search(question):  # "which came out first, those two?"
+    if dated and len(focus) == 1 and (PAIR_RE.search(question) or not earlier):  # "which came out first, those
+        # two?", "that older one" after two one-paper turns
         focus = list(dict.fromkeys(_recent(history, papers) + focus))
     if dated and len(pool := focus if len(focus) > 1 else earlier) > 1:
         word = next(g for g in dated.groups() if g).lower()
         by_date = sorted(pool, key=lambda p: (papers[p].year or 9999, papers[p].arxiv_id or ""))
         by_date = by_date if word in EARLY_WORDS else by_date[::-1]
-        if dated.group(0).lower().startswith("the"):
+        if not dated.group(0).lower().lstrip().startswith("which"):  # "the older one", "that older one"
             return Reference(by_date[:1], _ask_again(question, dated, by_date[:1], history, focus, papers))
         order = "earliest" if word in EARLY_WORDS else "latest"  # "which came out first?": each one's date
         return Reference(by_date, f"When were {names_of(by_date, papers)} published ({order} first)?")
@@ -909,6 +927,14 @@ def _ask_again(question: str, match: re.Match, chosen: list[str], history: Seque
         if again:
             return again
     return _replace(question, match, names_of(chosen, papers))
+
+
+def _unnamed(question: str, ids: list[str], papers: dict[str, Paper]) -> str:
+    """The question without the names of the given papers ("About X: what does it do?" -> "what does it do?")."""
+    for paper_id in ids:
+        for name in sorted(paper_names(papers[paper_id]), key=len, reverse=True):
+            question = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", "", question)
+    return re.sub(r"^About\W*:\s*", "", question)
 
 
 def _replace(question: str, match: re.Match, text: str) -> str:

@@ -78,3 +78,5 @@ NONE_OF = "None of {names} mentions {terms}; the papers of this collection that 
 NOT_AMONG = "This fits none of the papers of the last answer ({names}); it fits {name}."
 FOUND_ONE = "1 paper in this collection matches:"
 FOUND = "{count} papers in this collection match:"
+BESIDES = "Besides {names}, {found}"  # "any other paper on this?": the ones set aside are named
+NONE_BESIDES = "No paper in this collection besides {names} is about this."

@@ -45,16 +45,18 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(STEMMER.stemWords([w for w in words if w not in STOP]))
 
 
-DERIVED_ENDINGS = ("ti", "er")  # the stemmer keeps "safe"/"safety"/"safer" and "short"/"shorter" apart
+DERIVED_ENDINGS = ("ti", "er", "tif", "tist")  # the stemmer keeps "safe"/"safety"/"safer", "short"/"shorter" and
+# "science"/"scientific"/"scientist" apart
 
 
 def root(stem: str) -> str:
-    """A stem without a derivational ending and a final "e": "safeti", "safer" and "safe" are all "saf"."""
+    """A stem without a derivational ending and a final "e": "safeti", "safer" and "safe" are all "saf"; "scienc"
+    and "scientif" are "scien"."""
     for end in DERIVED_ENDINGS:
         if stem.endswith(end) and len(stem) - len(end) >= 3:
             stem = stem[:-len(end)]
             break
-    return stem.removesuffix("e")
+    return stem[:-1] if stem.endswith("nc") else stem.removesuffix("e")
 
 
 @lru_cache(maxsize=10_000)

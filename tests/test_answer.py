@@ -697,3 +697,37 @@ def test_a_claim_relating_the_source_words_differently_is_not_supported(engine):
 def test_conversation_eval_scores_every_turn(engine):
     result = evaluate_conversations(engine, CONVERSATIONS)
     assert result["turns"] > result["conversations"] and result["follow-ups right paper"] >= 0.9
+
+
+def cited_names(engine, answer) -> list[str]:
+    return [engine.index.papers[c.paper_id].short_name for c in answer.citations]
+
+
+def test_any_other_paper_on_this_sets_the_last_paper_aside(engine):
+    first = engine.ask("Was there a paper from a shared task about making a model forget sensitive content?")
+    assert cited_names(engine, first) == ["ZJUKLAB-unlearn"]
+    other = engine.ask("any other paper on this?", history=[first])
+    assert cited_names(engine, other) == ["LAW"] and "Besides ZJUKLAB-unlearn" in other.answer
+    part = engine.ask("Which part of the network does that one change?", history=[first, other])
+    assert cited_names(engine, part) == ["LAW"] and "MLP layers" in part.answer
+
+
+def test_any_other_paper_when_there_is_none_says_so(engine):
+    first = engine.ask("Which paper edits knowledge for autonomous driving?")
+    other = engine.ask("anything else on that?", history=[first])
+    assert other.abstained and not other.citations and "besides ADS-Edit" in other.answer
+
+
+def test_another_survey_is_one_other_than_the_last_and_that_older_one_goes_by_date(engine):
+    first = engine.ask("the survey on LLMs for science - how many models does it cover?")
+    assert cited_names(engine, first) == ["Sci-LLM survey"] and "over 250 scientific LLMs" in first.answer
+    other = engine.ask("Is there another survey in the collection?", history=[first])
+    assert cited_names(engine, other) == ["Full-stack safety survey"]
+    venue = engine.ask("what venue did that older one appear at?", history=[first, other])
+    assert cited_names(engine, venue) == ["Sci-LLM survey"] and "EMNLP 2024" in venue.answer
+
+
+def test_another_paper_using_that_same_repo_is_found_by_the_repo(engine):
+    first = engine.ask("Which paper is about knowledge editing for self-driving cars?")
+    other = engine.ask("Another paper seems to use that same repo. What's it about?", history=[first])
+    assert cited_names(engine, other) == ["EasyEdit2"]
