@@ -19,7 +19,7 @@ from rag.errors import LLMError
 from rag.extractive import (LIST_FLOOR, NAMED_ANSWER, SELECT_MARGIN, Quote, Scorer, carries, chosen_members,
                             introduction, list_members, values)
 from rag.index import PaperIndex
-from rag.intent import (METADATA_WANTS, Kind, QueryPlan, Wants, about_previous, acronyms_of, is_described,
+from rag.intent import (METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, about_previous, acronyms_of, is_described,
                         mentions_terms, plan_question, topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
@@ -34,6 +34,7 @@ LLM_DECLINE = re.compile(r"(do(es)? not|don't|doesn't|did not) (cover|mention|co
                          r"no information|not enough information|unable to answer", re.IGNORECASE)
 LIST_TOP_K = 12
 DESCRIBED_TOP_K = 5  # papers a described side of a comparison is chosen among
+DESCRIBED_COVERAGE = 0.5  # share of a description's rare words a paper it fits has
 WORDS_DECIDE_TOP_K = 36  # papers read by a list whose members their words decide, not rank ("which papers
 # introduce a dataset?", "which papers report a percentage?")
 WRITTEN_AS_CHUNKS = 20  # chunks read to see whether an acronym a question's words spell is written as one
@@ -94,9 +95,20 @@ class AnswerEngine(CustomQueryEngine):
                 plan.standalone = f"{plan.standalone} ({', '.join(known)})"
             plan.terms += [w for w in dict.fromkeys(re.findall(r"(?<=\s)[A-Z][a-z]+\b", plan.standalone))
                            if w not in plan.terms and self._written_as(w, w, versioned=True)]  # "Llama" (Llama-3.1)
+        if plan.leave_out:  # "aside from the escape room benchmark": the papers the description fits
+            plan.exclude += self._described_papers(plan.leave_out)
         if self.llm and plan.referred:
             plan.standalone = self._condense(plan, history) or plan.standalone
         return plan
+
+    def _described_papers(self, description: str) -> list[str]:
+        """The papers a description fits: of those relevant to it with most of its rare words, the best one, or every
+        one when it describes several ("the ones about games")."""
+        topic = topic_of(description)
+        floor = self.index.settings.min_relevance * LIST_FLOOR
+        fits = [h.paper.paper_id for h in retrieve(self.index, description, LIST_TOP_K)
+                if h.relevance >= floor and topic_coverage(self.index, topic, h.paper) >= DESCRIBED_COVERAGE]
+        return fits if PAPERS_NOUN.search(description) or re.search(r"\bones\b", description) else fits[:1]
 
     def _written_as(self, name: str, words: str, versioned: bool = False) -> bool:
         """Whether a chunk among those BM25 finds for the name writes it so: an acronym in capitals beside the words it
@@ -291,11 +303,10 @@ class AnswerEngine(CustomQueryEngine):
     def _refusal(self, plan: QueryPlan) -> str:
         """What to say when no paper answers: that none mentions the terms asked about, or none besides the papers
         set aside ("any other paper on this?"), else that the collection does not cover it."""
+        besides = prompts.BESIDES_NAMES.format(names=names_of(plan.exclude, self.index.papers)) if plan.exclude else ""
         if plan.terms and plan.kind == Kind.LIST:
-            return prompts.NONE_MENTION.format(terms=" and ".join(plan.terms))
-        if plan.exclude:
-            return prompts.NONE_BESIDES.format(names=names_of(plan.exclude, self.index.papers))
-        return prompts.REFUSAL
+            return prompts.NONE_MENTION.format(besides=besides, terms=" and ".join(plan.terms))
+        return prompts.NONE_BESIDES.format(besides=besides) if besides else prompts.REFUSAL
 
     def _fact_source(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer | None = None) -> tuple[int, Paper]:
         """The source a fact question is about: the paper it names or refers to (of several, the one that states

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from rag.bm25 import STEMMER
-from rag.collection import SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
+from rag.collection import SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
 from rag.names import NameIndex, in_capitals, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
@@ -214,6 +214,13 @@ ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<
                        r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|\banything else\b|"
                        r"\bmore (?:papers|works|studies)\b", re.IGNORECASE)
 ELSEWHERE_LEAD = "Which other papers are about this: "
+# "aside from the escape room benchmark, ...", "... but leave out the ones about games": papers the question sets aside
+LEAVE_OUT = re.compile(r"(?:[,;(-]\s*)?(?:\b(?:but|and)\s+)?\b(?:leave out|leaving out|excluding|except(?: for)?|other than|"
+                       r"aside from|apart from|besides|not counting|not including|(?:but )?not (?=the ones?\b|those\b|"
+                       r"any\b|papers\b))\s+(?P<what>(?:(?!(?:what|which|who|does|do|did|how)\b)[\w'/-]+\s*){1,8})"
+                       r"[)]?", re.IGNORECASE)
+PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(?:{PAPER_NOUN}|ones|papers)s?\b",
+                              re.IGNORECASE)  # "the self-driving one", "the ones about games": papers, not "text"
 # "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
 DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about)\b"
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
@@ -348,6 +355,7 @@ class QueryPlan:
     introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
     another: bool = False  # a follow-up describing a paper other than the earlier ones (`Reference.anew`)
     exclude: list[str] = field(default_factory=list)  # papers set aside: the last ones, for "any other paper on this?"
+    leave_out: str = ""  # papers the question sets aside, described: "the escape room benchmark", "the ones about games"
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
@@ -640,6 +648,16 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     named = [p for p in names.in_order(asked) if p in papers]
     reference = resolve_references(asked, named, history, papers)
     referred, standalone = reference.papers, reference.question
+    leave_out = None if referred else LEAVE_OUT.search(standalone)
+    if leave_out and not topic_of(SURVEY_EXCLUDED.sub(" ", leave_out.group(0))):
+        leave_out = None  # "not counting surveys": a filter of the collection's records
+    set_aside = [p for p in names.in_order(leave_out.group(0)) if p in papers] if leave_out else []
+    if leave_out and (set_aside or not named and PAPERS_DESCRIBED.match(leave_out.group("what"))):  # "aside from the escape room benchmark, what papers ...", "other
+        named = [p for p in named if p not in set_aside]  # than ReSearch": searched without it
+        standalone = re.sub(r"\s+(?=[?.!])|(?<=\s)\s+", "", f"{standalone[:leave_out.start()]} "
+                                                             f"{standalone[leave_out.end():]}").strip(" ,;-")
+    else:
+        leave_out = None
     about = [papers[p] for p in dict.fromkeys(referred + named)]
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
@@ -705,7 +723,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
-                     another=reference.anew and not named, exclude=reference.exclude)
+                     another=reference.anew and not named, exclude=reference.exclude + set_aside,
+                     leave_out=leave_out.group("what").strip() if leave_out and not set_aside else "")
 
 
 def _collection_query(standalone: str, asked: str, referred: list[str], papers: dict[str, Paper], free: bool,

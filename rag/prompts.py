@@ -72,11 +72,12 @@ CLOSEST = "The closest passages:"
 NOT_STATED_WHAT = {"number": "this figure", "percent": "this percentage", "dataset": "the datasets or benchmarks by name",
                    "models": "the models by name", "names": "the methods by name", "stages": "the stages",
                    "code": "a code link", "authors": "the authors", "venue": "the venue", "year": "the year"}
-NONE_MENTION = "No paper in this collection mentions {terms}."
+NONE_MENTION = "No paper in this collection{besides} mentions {terms}."
 ALSO_QUOTED = "Also quoted from the abstracts:"
 NONE_OF = "None of {names} mentions {terms}; the papers of this collection that do:"
 NOT_AMONG = "This fits none of the papers of the last answer ({names}); it fits {name}."
 FOUND_ONE = "1 paper in this collection matches:"
 FOUND = "{count} papers in this collection match:"
 BESIDES = "Besides {names}, {found}"  # "any other paper on this?": the ones set aside are named
-NONE_BESIDES = "No paper in this collection besides {names} is about this."
+NONE_BESIDES = "No paper in this collection{besides} is about this."
+BESIDES_NAMES = " besides {names}"

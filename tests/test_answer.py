@@ -731,3 +731,16 @@ def test_another_paper_using_that_same_repo_is_found_by_the_repo(engine):
     first = engine.ask("Which paper is about knowledge editing for self-driving cars?")
     other = engine.ask("Another paper seems to use that same repo. What's it about?", history=[first])
     assert cited_names(engine, other) == ["EasyEdit2"]
+
+
+def test_a_list_leaves_out_the_papers_its_words_set_aside(engine):
+    games = engine.ask("aside from the escape room benchmark, what papers get LLMs to play games?")
+    assert "EscapeBench" not in cited_names(engine, games) and "Strategist" in cited_names(engine, games)
+    assert games.answer.splitlines()[2].startswith("Besides EscapeBench, ")
+    agents = engine.ask("Papers about building better LLM agents - but leave out the ones that are about games.")
+    assert agents.citations and not {"Strategist", "PIANIST", "EscapeBench"} & set(cited_names(engine, agents))
+
+
+def test_a_list_setting_aside_the_only_paper_that_fits_says_none_besides_it(engine):
+    answer = engine.ask("Which papers use GRPO, other than ReSearch?")
+    assert answer.abstained and answer.answer == "No paper in this collection besides ReSearch mentions GRPO."

@@ -411,3 +411,22 @@ def test_a_comparison_finds_a_paper_described_beside_those_named(plan):
     result, _ = plan("The KnowSelf paper and the tool-overuse paper both want agents to rely less on outside help. "
                      "What does each one cut down on?")  # what both do and the next sentence's ask are no side
     assert result.kind == Kind.COMPARE and result.compared == ["The KnowSelf paper", "the tool-overuse paper"]
+
+
+@pytest.mark.parametrize("question, standalone, leave_out, set_aside", [
+    ("aside from the escape room benchmark, what papers get LLMs to play games?",
+     "what papers get LLMs to play games?", "the escape room benchmark", []),
+    ("Papers about building better LLM agents - but leave out the ones that are about games.",
+     "Papers about building better LLM agents.", "the ones that are about games", []),
+    ("Which papers use GRPO, other than ReSearch?", "Which papers use GRPO?", "", ["ReSearch"]),
+    # things, not papers, set aside: the question is kept whole
+    ("Which benchmark besides Crows-Pairs does BiasEdit use?", "Which benchmark besides Crows-Pairs does BiasEdit use?",
+     "", []),
+    ("The survey on scientific LLMs mentions other data modalities besides text; which examples does it give?",
+     "The survey on scientific LLMs mentions other data modalities besides text; which examples does it give?", "", []),
+])
+def test_papers_a_question_sets_aside_are_taken_out_of_what_it_searches(plan, seeded_index, question, standalone,
+                                                                         leave_out, set_aside):
+    result, _ = plan(question)
+    assert result.standalone == standalone and result.leave_out == leave_out
+    assert [seeded_index.papers[p].short_name for p in result.exclude] == set_aside
