@@ -149,7 +149,7 @@ BUILT_ASKED = re.compile(r"\b(build|builds|built|creates?|created|constructs?|co
                          r"releases?|released|curates?|curated|collects?|collected|contributes?|contributed)\b",
                          re.IGNORECASE)
 INTRODUCING_WORDS = frozenset(stems("introduce contribute propose release present build create construct provide "
-                                    "offer new novel named own"))
+                                    "offer new novel named own come ship"))  # "come with a new dataset"
 # "Which survey covers more, the safety survey or the scientific LLM survey?": two papers weighed against each other
 ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lower|faster|slower|earlier|later|" \
                r"newer|older|first)\b[^?]*\bor\b"

@@ -744,3 +744,8 @@ def test_a_list_leaves_out_the_papers_its_words_set_aside(engine):
 def test_a_list_setting_aside_the_only_paper_that_fits_says_none_besides_it(engine):
     answer = engine.ask("Which papers use GRPO, other than ReSearch?")
     assert answer.abstained and answer.answer == "No paper in this collection besides ReSearch mentions GRPO."
+
+
+def test_papers_that_come_with_a_new_named_dataset_are_those_introducing_one(engine):
+    answer = engine.ask("Which papers come with a brand new dataset or benchmark that has its own name?")
+    assert {"ADS-Edit", "SMART", "REFED", "EscapeBench"} <= set(cited_names(engine, answer))
