@@ -147,7 +147,7 @@ class AnswerEngine(CustomQueryEngine):
             scorer = Scorer(plan, self.bank)
             base.standalone_question, relevant = plan.standalone, bool(hits)
         generated = time.perf_counter()
-        if collection and (plan.kind == Kind.COLLECTION or not relevant):
+        if collection and (plan.kind == Kind.COLLECTION or not relevant and collection.filtered):
             answer = collection_answer(base, collection, self.index.papers)
         elif not relevant:
             answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
@@ -540,7 +540,7 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
                                                 "abstained": True})
     lines = [(prompts.FOUND_ONE if len(rows) == 1 else prompts.FOUND.format(count=len(rows))).replace(
         ":", f" ({where}):")
-             if where != "all papers" else f"This collection holds {len(rows)} paper{'s' * (len(rows) != 1)}:"]
+             if query.filtered else f"This collection holds {len(rows)} paper{'s' * (len(rows) != 1)}:"]
     citations = []
     for n, row in enumerate(rows[:MAX_LISTED], start=1):
         paper = papers[row.paper_id]

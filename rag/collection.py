@@ -27,7 +27,8 @@ EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than
 VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
                         r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")
 # "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
-SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews)\b|"
+SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews|"
+                          r"(survey|review|overview)[- ]style)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
 SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no)\s+(?:counting\s+|"
                              r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?"
@@ -57,6 +58,9 @@ AFFILIATION_NOISE = {"university", "department", "computer", "science", "school"
                      "laboratory", "of", "and", "the"}
 
 
+ALL_PAPERS = "all papers"
+
+
 @dataclass
 class CollectionQuery:
     """The metadata filters a question names, and the papers that pass them."""
@@ -70,6 +74,11 @@ class CollectionQuery:
     def topical(self) -> bool:
         """Whether the question asks about a topic within the filtered papers."""
         return bool(self.topic)
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any metadata filter applies ("from 2024", "with code"), not just "all papers"."""
+        return self.filters != [ALL_PAPERS]
 
 
 def affiliation_terms(affiliation: str) -> set[str]:
@@ -161,7 +170,7 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         return None
     topic = " ".join(w for w in re.findall(r"\S+", question) if w.lower().strip("?,.!;:()") not in matched) \
         if words - GENERIC - COUNT_WORDS - matched else ""
-    return CollectionQuery(filters=filters or ["all papers"], papers=selected, code=code, topic=topic)
+    return CollectionQuery(filters=filters or [ALL_PAPERS], papers=selected, code=code, topic=topic)
 
 
 def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:

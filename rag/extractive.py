@@ -188,7 +188,11 @@ def listed(sentence: str, own: list[str], noun: str = "") -> int:
     rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # an opening capital names nothing
     names = {m.group(0) for m in LISTED_NAME.finditer(rest) if m.group(0) not in GENERIC_CAPITALS}
     said = sum(stem_of(word) == noun for word in WORD_RE.findall(sentence)) if noun else 0
-    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said)
+    coordinated = re.compile(rf"((?:[\w-]+,\s+)*)[\w-]+,?\s+(?:and|or)\s+(?:[\w-]+\s+){{1,2}}{noun}\w*\b", re.I)
+    joined = max((2 + m.group(1).count(",") for m in coordinated.finditer(sentence)  # "both in-weight and
+                  if not CARRIES[Wants.NUMBER].search(sentence[max(m.start() - 8, 0):m.end()])),  # in-context methods",
+                 default=0) if noun else 0  # not "four datasets and two models", "two simple, ... and effective methods"
+    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said, joined)
 
 
 def values(wants: Wants, text: str) -> set[str]:
@@ -279,11 +283,16 @@ class Scorer:
         """The sentences of one paper that answer the question (each sub-question's best), with their context."""
         rankings = self.rankings(paper)
         chosen: list[Scored] = []
+        count, noun = self.plan.count
+        own = own_names(paper) + paper_names(paper)
         for part, ranked in enumerate(rankings):
             wants = self.asks[part][1]
-            best = ranked[0] if wants not in CARRIES or ranked[0].carries else next(
-                (s for s in ranked[:3] if s.carries), None) or next(  # else one naming the noun too ("800+ papers")
-                (s for s in ranked if s.carries and s.names_head), ranked[0])
+            best = next((s for s in ranked[:3] if count and listed(s.text, own, noun) >= count and (
+                not noun or noun in word_stems(s.text))), None)  # "which two
+            if best is None:  # methods": the sentence giving both
+                best = ranked[0] if wants not in CARRIES or ranked[0].carries else next(
+                    (s for s in ranked[:3] if s.carries), None) or next(  # else one naming the noun ("800+ papers")
+                    (s for s in ranked if s.carries and s.names_head), ranked[0])
             if best.index not in {s.index for s in chosen}:
                 chosen.append(best)
         whole = rankings[0]

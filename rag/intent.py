@@ -246,7 +246,7 @@ ASIDE = re.compile(r"\(([^)]*)\)")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
-                               r"([\w-]+s)\b", re.IGNORECASE)
+                               r"(?:(?:kinds|types|sorts) of\s+)?([\w-]+s)\b", re.IGNORECASE)  # "two kinds of tasks": tasks
 CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 ASKING_WORD = r"(?:what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b"
 ASKING = re.compile(rf"\s*{ASKING_WORD}", re.IGNORECASE)
@@ -330,7 +330,7 @@ involve involves involved run runs ran mention mentions mentioned discuss discus
 focus focuses look looks concern concerns regard regarding talk talks stuff thing
 things part percent percentage percentages mean means meant instead give gives given put puts brand say says said
 saying each every whether like way ways several various separate separately mainly primarily mostly chiefly largely
-remember bit pls please rather whole went
+remember bit pls please rather whole went state states stated report reports reported
 """.split())))
 
 
@@ -731,7 +731,8 @@ def _collection_query(standalone: str, asked: str, referred: list[str], papers: 
                       about: bool) -> CollectionQuery | None:
     """The metadata filters of a question about the collection, or about the earlier papers' records; `free` when
     it describes no one paper and compares none, `about` when it names or refers to some."""
-    if not referred and free and (LIST_RE.search(standalone) or COUNT_RE.search(standalone)):
+    if not referred and free and (not about or PAPERS_NOUN.search(standalone)) and (
+            LIST_RE.search(standalone) or COUNT_RE.search(standalone)):  # not "ERPO was tested on ... - which ones?"
         return parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
     if len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say
         return parse_collection_query(asked, [papers[p] for p in referred])

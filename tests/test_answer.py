@@ -749,3 +749,26 @@ def test_a_list_setting_aside_the_only_paper_that_fits_says_none_besides_it(engi
 def test_papers_that_come_with_a_new_named_dataset_are_those_introducing_one(engine):
     answer = engine.ask("Which papers come with a brand new dataset or benchmark that has its own name?")
     assert {"ADS-Edit", "SMART", "REFED", "EscapeBench"} <= set(cited_names(engine, answer))
+
+
+def test_all_the_papers_on_a_topic_none_fits_is_refused_not_the_whole_collection(engine):
+    answer = engine.ask("Give me all the papers that say they took a cue from how people's minds work or from "
+                        "psychology.")
+    assert len(answer.citations) < len(engine.index.papers) // 2
+
+
+def test_review_style_papers_are_the_surveys(engine):
+    answer = engine.ask("Are there any review-style papers in the collection? List all of them.")
+    assert set(cited_names(engine, answer)) == {"Full-stack safety survey", "Sci-LLM survey"}
+
+
+def test_which_two_methods_is_answered_by_the_sentence_joining_them(engine):
+    answer = engine.ask("Through which two methods does SemiEvol propagate knowledge from labeled to unlabeled data?")
+    assert answer.shape == "fact" and "in-weight and in-context methods" in answer.answer
+    tasks = engine.ask("what two kinds of tasks was SELF-PARAM evaluated on?")
+    assert "question-answering and conversational recommendation tasks" in tasks.answer
+
+
+def test_a_named_paper_asked_which_ones_is_not_a_collection_question(engine):
+    answer = engine.ask("ERPO was tested on 'multiple open-source LLMs' - which ones exactly, and what sizes?")
+    assert cited_names(engine, answer) == ["ERPO"]
