@@ -311,7 +311,8 @@ class AnswerEngine(CustomQueryEngine):
     def _fact_source(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer | None = None) -> tuple[int, Paper]:
         """The source a fact question is about: the paper it names or refers to (of several, the one that states
         the answer best, when a `scorer` says), else the best-ranked relevant one."""
-        floor = min(self.index.settings.min_relevance, max(h.relevance for h in hits))
+        bar = self.index.settings.min_relevance * (LIST_FLOOR if plan.another else 1.0)  # as `_relevant` judged
+        floor = min(bar, max(h.relevance for h in hits))
         wanted = [n for n, h in enumerate(hits, start=1) if h.paper.paper_id in plan.papers]
         if scorer and len(wanted) > 1:  # "what rank did the competition entry get?" after two papers
             wanted.sort(key=lambda n: (not scorer.stated(hits[n - 1].paper), -scorer.rank(hits[n - 1].paper)[0].score))

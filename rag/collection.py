@@ -49,7 +49,10 @@ SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|git
 SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?authors?|person|people)\b|"
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b|"  # "what other papers is that first
                          r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this) ((first )?author|person)\b"
-                         r".*\bother\b",
+                         r".*\bother\b|"  # "did he write anything else in here?", "anything else by them?"
+                         r"\b(he|she|they)\b.*\b(wrote|write|written)\b.*\b(else|other|more)\b|"
+                         r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
+                         r"the same (people|team|authors?))\b",
                          re.IGNORECASE)  # author on?"
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether",

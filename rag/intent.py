@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from rag.bm25 import STEMMER
-from rag.collection import SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
+from rag.collection import SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
 from rag.names import NameIndex, in_capitals, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
@@ -191,7 +191,8 @@ EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 # the earlier papers together ("both", "them", "which of them"); "both X and Y" is no reference
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
-                    r"these( \w+)?|those( \w+)?|each of them|each one|the two( \w+)?|all of them|"
+                    r"these( \w+)?|those( \w+)?|each of them|each one|the two(?! (?!papers\b|ones\b|works\b|studies\b|"
+                    r"methods\b|approaches\b|surveys\b|articles\b)[\w-]+s\b)( \w+)?|all of them|"
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
@@ -663,7 +664,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
     compares = len(about) >= 2 and COMPARE_RE.search(standalone)  # "Compare the three papers (SemEval, LAW, ...)"
     last = _focus(history, papers)[0]
-    around = about or [papers[p] for p in last if POINTS_BACK.search(asked)]
+    around = about or [papers[p] for p in last if POINTS_BACK.search(asked) or reference.exclude]
     if referred and OTHER_RE.search(asked) and not set(last) & set(referred):  # "Did the same first author write
         collection = shared_query(ask_of(asked), [papers[p] for p in last], [papers[p] for p in referred])  # any of
     else:  # the other ones?": the last paper's author, among the others
@@ -767,7 +768,8 @@ def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str,
     """The plan read as a follow-up on the previous answer's papers, for a question that names no paper and that
     the collection cannot answer on its own ("Which RL algorithm is used?" after a turn about ReSearch)."""
     focus, _ = _focus(history, papers)
-    if plan.papers or not focus or plan.language != "en" or plan.kind == Kind.COLLECTION:
+    if plan.papers or not focus or plan.language != "en" or plan.kind == Kind.COLLECTION or TOPIC_SWITCH.match(
+            plan.question):  # "Different question: ..." is not about the last papers
         return None
     label = names_of(focus, papers)
     return replace(plan, referred=focus, standalone=f"About {label}: {plan.standalone}",
@@ -789,7 +791,11 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
                        ) -> Reference:
     """What the question refers to in the earlier turns (see `Reference`)."""
     focus, earlier = _focus(history, papers)
-    if not focus or TOPIC_SWITCH.match(question):  # "ok different thing - ...": nothing refers back
+    switch = TOPIC_SWITCH.match(question)
+    if switch:  # "ok different thing - ...": nothing refers back, and the lead names no paper; "Different question:
+        rest = question[switch.end():].lstrip(" :,;-—")  # the one that ..." presumes a paper, as "the one that" does
+        return Reference([], rest, anew=bool(DESCRIBED_ANEW.search(rest)))
+    if not focus:
         return Reference([], question)
     if named:
         if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])) and \
@@ -801,7 +807,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     elsewhere = ELSEWHERE.search(question)
     if elsewhere:  # "any other paper on this?": the last question again, among the other papers
         own = f"{question[:elsewhere.start()]}a {elsewhere.group('noun') or 'paper'}{question[elsewhere.end():]}"
-        again = question if has_topic(own) else f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"
+        again = question if has_topic(own) or SAME_AUTHOR.search(question) else \
+            f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"  # not "anything else by them?"
         return Reference([], again, anew=True, exclude=focus)
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find

@@ -772,3 +772,19 @@ def test_which_two_methods_is_answered_by_the_sentence_joining_them(engine):
 def test_a_named_paper_asked_which_ones_is_not_a_collection_question(engine):
     answer = engine.ask("ERPO was tested on 'multiple open-source LLMs' - which ones exactly, and what sizes?")
     assert cited_names(engine, answer) == ["ERPO"]
+
+
+def test_anything_else_by_the_same_author_is_the_first_author_question(engine):
+    first = engine.ask("Who wrote Strategist?")
+    other = engine.ask("Did he write anything else that's in here?", history=[first])
+    assert cited_names(engine, other) == ["PIANIST"]
+    both = engine.ask("Do both have code?", history=[first, other])
+    assert cited_names(engine, both) == ["Strategist", "PIANIST"]
+
+
+def test_a_new_topic_after_a_conversation_is_about_the_paper_it_describes(engine):
+    first = engine.ask("In the paper about keeping a model safe during fine-tuning by letting it peek at the beginning "
+                       "of the answer, how many methods do they propose?")
+    other = engine.ask("Different topic: the paper that trains LLMs with RL to interleave web search with their "
+                       "reasoning - which models did they train?", history=[first])
+    assert cited_names(engine, other) == ["ReSearch"] and "Qwen2.5-7B" in other.answer

@@ -430,3 +430,8 @@ def test_papers_a_question_sets_aside_are_taken_out_of_what_it_searches(plan, se
     result, _ = plan(question)
     assert result.standalone == standalone and result.leave_out == leave_out
     assert [seeded_index.papers[p].short_name for p in result.exclude] == set_aside
+
+
+def test_the_two_parts_of_something_is_no_reference_to_two_papers(plan):
+    result, papers = plan("what are the two parts of the agent they propose?", ["EscapeBench"])
+    assert "the two parts" in result.standalone and papers == ["EscapeBench"]
