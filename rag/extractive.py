@@ -191,7 +191,7 @@ def listed(sentence: str, own: list[str], noun: str = "") -> int:
     coordinated = re.compile(rf"((?:[\w-]+,\s+)*)[\w-]+,?\s+(?:and|or)\s+(?:[\w-]+\s+){{1,2}}{noun}\w*\b", re.I)
     joined = max((2 + m.group(1).count(",") for m in coordinated.finditer(sentence)  # "both in-weight and
                   if not CARRIES[Wants.NUMBER].search(sentence[max(m.start() - 8, 0):m.end()])),  # in-context methods",
-                 default=0) if noun else 0  # not "four datasets and two models", "two simple, ... and effective methods"
+                 default=0) if noun else 0  # not "four datasets and two models" or "two simple, ... effective methods"
     return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said, joined)
 
 

@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from rag.bm25 import STEMMER
-from rag.collection import SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query, shared_query
+from rag.collection import (SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query,
+                            shared_query)
 from rag.names import NameIndex, in_capitals, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
@@ -180,7 +181,8 @@ ORDINAL_RE = re.compile(rf"\bthe (first|second|third|fourth|fifth|last) {PAPER_N
                         rf"components?|modules?|authors?|sentences?|turns?|questions?|answers?|times?|rounds?|half|"
                         rf"datasets?|benchmarks?|games?|tasks?|layers?|places?|rank|version|edition)\b)", re.IGNORECASE)
 # a paper chosen by its date: "the earlier one", "which one came out first?", "which of them is newer?"
-BY_DATE = re.compile(r"\b(?:the|that|this) (earlier|earliest|older|oldest|later|latest|newer|newest|more recent|most recent)"
+BY_DATE = re.compile(r"\b(?:the|that|this) (earlier|earliest|older|oldest|later|latest|newer|newest|more recent|"
+                     r"most recent)"
                      r"(?: (?:one|paper|work|of the two))?\b|"
                      r"^\s*which(?: one| paper)?(?: of (?:them|the two|these|those|both))?\s+(?:came out|was (?:published|"
                      r"released|written)|appeared)\s+(first|last|earlier|later)\b|"
@@ -212,14 +214,14 @@ THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|thi
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 # "any other paper on this?", "is there another survey?", "anything else?": papers besides the last answer's
 ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<noun>papers?|works?|articles?|"
-                       r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|\banything else\b|"
-                       r"\bmore (?:papers|works|studies)\b", re.IGNORECASE)
+                       r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|"
+                       r"\banything else\b|\bmore (?:papers|works|studies)\b", re.IGNORECASE)
 ELSEWHERE_LEAD = "Which other papers are about this: "
 # "aside from the escape room benchmark, ...", "... but leave out the ones about games": papers the question sets aside
-LEAVE_OUT = re.compile(r"(?:[,;(-]\s*)?(?:\b(?:but|and)\s+)?\b(?:leave out|leaving out|excluding|except(?: for)?|other than|"
-                       r"aside from|apart from|besides|not counting|not including|(?:but )?not (?=the ones?\b|those\b|"
-                       r"any\b|papers\b))\s+(?P<what>(?:(?!(?:what|which|who|does|do|did|how)\b)[\w'/-]+\s*){1,8})"
-                       r"[)]?", re.IGNORECASE)
+LEAVE_OUT = re.compile(r"(?:[,;(-]\s*)?(?:\b(?:but|and)\s+)?\b(?:leave out|leaving out|excluding|except(?: for)?|"
+                       r"other than|aside from|apart from|besides|not counting|not including|"
+                       r"(?:but )?not (?=the ones?\b|those\b|any\b|papers\b))"
+                       r"\s+(?P<what>(?:(?!(?:what|which|who|does|do|did|how)\b)[\w'/-]+\s*){1,8})[)]?", re.IGNORECASE)
 PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(?:{PAPER_NOUN}|ones|papers)s?\b",
                               re.IGNORECASE)  # "the self-driving one", "the ones about games": papers, not "text"
 # "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
@@ -247,7 +249,7 @@ ASIDE = re.compile(r"\(([^)]*)\)")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
-                               r"(?:(?:kinds|types|sorts) of\s+)?([\w-]+s)\b", re.IGNORECASE)  # "two kinds of tasks": tasks
+                               r"(?:(?:kinds|types|sorts) of\s+)?([\w-]+s)\b", re.IGNORECASE)  # "two kinds of tasks"
 CARDINALS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 ASKING_WORD = r"(?:what|which|how|who|why|when|where|does|do|did|is|are|was|were|can)\b"
 ASKING = re.compile(rf"\s*{ASKING_WORD}", re.IGNORECASE)
@@ -356,7 +358,8 @@ class QueryPlan:
     introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
     another: bool = False  # a follow-up describing a paper other than the earlier ones (`Reference.anew`)
     exclude: list[str] = field(default_factory=list)  # papers set aside: the last ones, for "any other paper on this?"
-    leave_out: str = ""  # papers the question sets aside, described: "the escape room benchmark", "the ones about games"
+    leave_out: str = ""  # papers the question sets aside, described: "the escape room benchmark", "the ones about
+    # games"
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
     either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
@@ -649,16 +652,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     named = [p for p in names.in_order(asked) if p in papers]
     reference = resolve_references(asked, named, history, papers)
     referred, standalone = reference.papers, reference.question
-    leave_out = None if referred else LEAVE_OUT.search(standalone)
-    if leave_out and not topic_of(SURVEY_EXCLUDED.sub(" ", leave_out.group(0))):
-        leave_out = None  # "not counting surveys": a filter of the collection's records
-    set_aside = [p for p in names.in_order(leave_out.group(0)) if p in papers] if leave_out else []
-    if leave_out and (set_aside or not named and PAPERS_DESCRIBED.match(leave_out.group("what"))):  # "aside from the escape room benchmark, what papers ...", "other
-        named = [p for p in named if p not in set_aside]  # than ReSearch": searched without it
-        standalone = re.sub(r"\s+(?=[?.!])|(?<=\s)\s+", "", f"{standalone[:leave_out.start()]} "
-                                                             f"{standalone[leave_out.end():]}").strip(" ,;-")
-    else:
-        leave_out = None
+    standalone, set_aside, leave_out = _left_out(standalone, named, papers, names) if not referred else (
+        standalone, [], "")
+    named = [p for p in named if p not in set_aside]
     about = [papers[p] for p in dict.fromkeys(referred + named)]
     one_described = not about and about_one_paper(standalone)
     group = None if about else GROUP_RE.search(standalone)  # "the two surveys"
@@ -725,7 +721,23 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
                      another=reference.anew and not named, exclude=reference.exclude + set_aside,
-                     leave_out=leave_out.group("what").strip() if leave_out and not set_aside else "")
+                     leave_out=leave_out)
+
+
+def _left_out(question: str, named: list[str], papers: dict[str, Paper], names: NameIndex
+              ) -> tuple[str, list[str], str]:
+    """The question without the papers it sets aside ("aside from the escape room benchmark, what papers ...",
+    "... other than ReSearch"), the ones it names there, and the description of the others; the question unchanged
+    when it sets aside things, not papers ("besides text"), or only surveys (a filter of the records)."""
+    clause = LEAVE_OUT.search(question)
+    if not clause or not topic_of(SURVEY_EXCLUDED.sub(" ", clause.group(0))):
+        return question, [], ""
+    set_aside = [p for p in names.in_order(clause.group(0)) if p in papers]
+    if not set_aside and (named or not PAPERS_DESCRIBED.match(clause.group("what"))):
+        return question, [], ""
+    rest = f"{question[:clause.start()]} {question[clause.end():]}"
+    rest = re.sub(r"\s+(?=[?.!])|(?<=\s)\s+", "", rest).strip(" ,;-")
+    return rest, set_aside, "" if set_aside else clause.group("what").strip()
 
 
 def _collection_query(standalone: str, asked: str, referred: list[str], papers: dict[str, Paper], free: bool,
@@ -808,7 +820,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if elsewhere:  # "any other paper on this?": the last question again, among the other papers
         own = f"{question[:elsewhere.start()]}a {elsewhere.group('noun') or 'paper'}{question[elsewhere.end():]}"
         again = question if has_topic(own) or SAME_AUTHOR.search(question) else \
-            f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"  # not "anything else by them?"
+            f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"  # not "anything else by
+        # them?", which asks for the same author
         return Reference([], again, anew=True, exclude=focus)
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find
