@@ -97,6 +97,8 @@ class AnswerEngine(CustomQueryEngine):
                            if w not in plan.terms and self._written_as(w, w, versioned=True)]  # "Llama" (Llama-3.1)
         if plan.leave_out:  # "aside from the escape room benchmark": the papers the description fits
             plan.exclude += self._described_papers(plan.leave_out)
+        if plan.exclude and plan.collection:  # "is there another survey?": not the one just discussed
+            plan.collection.papers = [p for p in plan.collection.papers if p.paper_id not in plan.exclude]
         if self.llm and plan.referred:
             plan.standalone = self._condense(plan, history) or plan.standalone
         return plan
@@ -184,17 +186,19 @@ class AnswerEngine(CustomQueryEngine):
         if plan.kind == Kind.LIST and plan.wants == Wants.PERCENT and any(scorer.reports(h.paper) for h in hits):
             return True  # "Which papers report a percentage result?": a paper reports one
         best = max(hits, key=lambda h: h.relevance, default=None)
-        gated = plan.language == "en" and not plan.terms and not plan.another  # judged by the learned gate below
-        # a lower bar: a list's wording is general, and a paper described against the last one is presumed to exist
-        loose = gated and plan.kind == Kind.LIST or plan.another
-        floor = self.index.settings.min_relevance * (LIST_FLOOR if loose else 1.0)
-        if best is None or best.relevance < floor:
+        if best is None or best.relevance < self._relevance_bar(plan):
             return False
-        if gated and not self._answerable(plan, hits, scorer):
+        if _gated(plan) and not self._answerable(plan, hits, scorer):
             return False
         if self._mode(plan) != "multilingual" or plan.kind != Kind.FACT:
             return True
         return stands_out(self.stands_out_features(hits, scorer))
+
+    def _relevance_bar(self, plan: QueryPlan) -> float:
+        """The relevance the best paper needs; lower for an English list (its wording is general) and for a paper
+        described against the last one (it is presumed to exist)."""
+        loose = _gated(plan) and plan.kind == Kind.LIST or plan.another
+        return self.index.settings.min_relevance * (LIST_FLOOR if loose else 1.0)
 
     def stands_out_features(self, hits: list[Hit], scorer: Scorer) -> tuple[float, float, float]:
         """How far the best paper is ahead, for a question in another language (see `stands_out`)."""
@@ -311,8 +315,7 @@ class AnswerEngine(CustomQueryEngine):
     def _fact_source(self, plan: QueryPlan, hits: list[Hit], scorer: Scorer | None = None) -> tuple[int, Paper]:
         """The source a fact question is about: the paper it names or refers to (of several, the one that states
         the answer best, when a `scorer` says), else the best-ranked relevant one."""
-        bar = self.index.settings.min_relevance * (LIST_FLOOR if plan.another else 1.0)  # as `_relevant` judged
-        floor = min(bar, max(h.relevance for h in hits))
+        floor = min(self._relevance_bar(plan), max(h.relevance for h in hits))
         wanted = [n for n, h in enumerate(hits, start=1) if h.paper.paper_id in plan.papers]
         if scorer and len(wanted) > 1:  # "what rank did the competition entry get?" after two papers
             wanted.sort(key=lambda n: (not scorer.stated(hits[n - 1].paper), -scorer.rank(hits[n - 1].paper)[0].score))
@@ -560,6 +563,12 @@ def citation(n: int, paper: Paper, text: str, support: float) -> Citation:
     """Source n as the answer cites it."""
     return Citation(n=n, paper_id=paper.paper_id, title=paper.title, year=paper.year, text=text,
                     sources=paper.sources, url=paper.url, support=support)
+
+
+def _gated(plan: QueryPlan) -> bool:
+    """Whether the learned answerability score judges the question: English, naming nothing specific, and not a
+    paper described against the last one."""
+    return plan.language == "en" and not plan.terms and not plan.another
 
 
 def _note(plan: QueryPlan) -> str:

@@ -669,8 +669,6 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if collection is None:
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))
-    if collection and reference.exclude:  # "is there another survey?"
-        collection.papers = [p for p in collection.papers if p.paper_id not in reference.exclude]
     parts = parts_of(standalone)
     wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
                  wants_of(standalone))
@@ -720,7 +718,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
-                     another=reference.anew and not named, exclude=reference.exclude + set_aside,
+                     another=reference.anew and not named, exclude=[*reference.exclude, *set_aside],
                      leave_out=leave_out)
 
 
@@ -796,7 +794,7 @@ class Reference(NamedTuple):
     papers: list[str]
     question: str
     anew: bool = False
-    exclude: list[str] = []
+    exclude: tuple[str, ...] = ()
 
 
 def resolve_references(question: str, named: list[str], history: Sequence[Answer], papers: dict[str, Paper]
@@ -822,7 +820,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         again = question if has_topic(own) or SAME_AUTHOR.search(question) else \
             f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"  # not "anything else by
         # them?", which asks for the same author
-        return Reference([], again, anew=True, exclude=focus)
+        return Reference([], again, anew=True, exclude=tuple(focus))
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find
     anew = DESCRIBED_ANEW.search(question)
