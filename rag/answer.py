@@ -153,9 +153,9 @@ class AnswerEngine(CustomQueryEngine):
             answer = collection_answer(base, collection, self.index.papers)
         elif not relevant:
             answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
-        elif plan.wants in METADATA_WANTS and len(plan.parts) == 1 and plan.kind != Kind.LIST:
+        elif (records := _records_asked(plan)) and plan.kind != Kind.LIST:
             about = plan.papers or [self._fact_source(plan, hits)[1].paper_id]
-            answer = metadata_answer(base, plan.wants, about, hits)
+            answer = metadata_answer(base, records, about, hits)
         else:
             answer = yield from self._answer(base, plan, hits, scorer)
             timings["generate"] = _ms(generated)
@@ -285,6 +285,8 @@ class AnswerEngine(CustomQueryEngine):
             elif plan.select:  # "which of them ...": the ones that fit best (that name what is asked, when some do;
                 # that have most of the rare words asked about: "Avalon" in "Which of the two is tested on Avalon?")
                 quotes = [q for q in quotes if mentions_terms(plan, q.paper)] or quotes
+                if plan.introduces:  # "which of the two released a dataset?": the one whose abstract introduces one
+                    quotes = [q for q in quotes if introduction(q.paper)] or quotes
                 kind = stems(plan.aspect) & PAPER_KINDS  # "which of them is a dataset?": the one titled so
                 quotes = [q for q in quotes if kind & stems(q.paper.title)] or quotes
                 coverage = {q.n: topic_coverage(self.index, topic_of(plan.aspect), q.paper) for q in quotes}
@@ -500,7 +502,7 @@ def not_stated_answer(base: Answer, plan: QueryPlan, n: int, paper: Paper, ranke
     return answer
 
 
-def metadata_answer(base: Answer, wants: Wants, paper_ids: list[str], hits: list[Hit]) -> Answer:
+def metadata_answer(base: Answer, records: list[Wants], paper_ids: list[str], hits: list[Hit]) -> Answer:
     """Authors, venue, year or code of the papers a question is about, from their records."""
     by_id = {h.paper.paper_id: n for n, h in enumerate(hits, start=1)}
     lines, citations, missing, focus = [], [], [], []
@@ -508,18 +510,25 @@ def metadata_answer(base: Answer, wants: Wants, paper_ids: list[str], hits: list
         if paper_id not in by_id:
             continue
         n, paper = by_id[paper_id], hits[by_id[paper_id] - 1].paper
-        fact = _metadata_fact(wants, paper)
         focus.append(paper_id)
-        if fact is None:
-            missing.append(paper_id)
-            fact = f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {display_name(paper)}."
-        lines.append(f"{fact} [{n}]")
-        citations.append(citation(n, paper, passage_for(paper, wants == Wants.CODE), 1.0))
+        for wants in records:
+            fact = _metadata_fact(wants, paper)
+            if fact is None:
+                missing.append(paper_id)
+                fact = f"No record of {prompts.NOT_STATED_WHAT[wants.value]} for {display_name(paper)}."
+            lines.append(f"{fact} [{n}]")
+        citations.append(citation(n, paper, passage_for(paper, Wants.CODE in records), 1.0))
     uncited = [citation(n, h.paper, h.text, 0.0) for n, h in enumerate(hits, start=1)
                if n not in {c.n for c in citations}]
     return base.model_copy(update={"answer": "\n".join(lines), "citations": citations, "uncited_sources": uncited,
                                    "backend": "collection", "model": None, "shape": "collection", "focus": focus,
-                                   "not_stated": missing})
+                                   "not_stated": list(dict.fromkeys(missing))})
+
+
+def _records_asked(plan: QueryPlan) -> list[Wants]:
+    """The records a question asks for when it asks for nothing else ("and the year? was it published anywhere?")."""
+    asked = list(dict.fromkeys(wants for _, wants in plan.parts)) if len(plan.parts) > 1 else [plan.wants]
+    return asked if all(wants in METADATA_WANTS for wants in asked) else []
 
 
 def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
@@ -528,7 +537,7 @@ def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
         links = paper.code_urls or [w.rstrip(".,;)") for w in paper.abstract.split() if w.startswith("http")]
         return f"The code of {name} is at {links[0]} ." if links else None
     if wants == Wants.AUTHORS:
-        return f"{paper.title} was written by {paper.authors}." if paper.authors else None
+        return f"{paper.title} was written by {paper.authors.rstrip('.')}." if paper.authors else None
     if wants == Wants.VENUE:
         return f"{name} appeared at {paper.venue}." if paper.venue else None
     return f"{name} is from {paper.year}." if paper.year else None

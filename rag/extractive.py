@@ -79,6 +79,7 @@ ORDINAL_MARKERS = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|four
                              r"\((?:i|ii|iii|iv|v|vi|I|II|III|IV|V|VI)\)", re.IGNORECASE)
 # types that need a name or a figure, not just the word
 NAMED_ANSWER = {Wants.DATASET, Wants.MODELS, Wants.NAMES, Wants.NUMBER, Wants.PERCENT}
+LISTED_ANSWER = {Wants.STAGES, Wants.DATASET, Wants.NAMES}  # answers that may be things listed by a common noun
 # "we introduce ADS-Edit, a multimodal knowledge editing dataset", "we present a new benchmark, EscapeBench"
 RESOURCE = r"(?:datasets?|benchmarks?|corpus|corpora|test ?beds?)"
 INTRODUCES_NAMED = re.compile(rf"\b(?:introduc|present|propos|construct|buil|releas|creat|curat|develop|contribut)\w*\b"
@@ -92,6 +93,7 @@ OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|thre
                                r"phases?|components?|parts|modules?))\b|:\s*$|\(1\)|\(i\)", re.I)
 METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # one asked for is said as another
 MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
+ONE = re.compile(r"\b(?:a single|one)\b", re.I)  # a count only of the noun asked for ("a single example")
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
 # what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
 # pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")
@@ -105,7 +107,7 @@ ENUMERATES = re.compile(r"[\w-]+(?:\s+[\w-]+){0,4},\s+[\w-]+(?:\s+[\w-]+){0,4},?
 def counts_head(text: str, head: str) -> bool:
     """Whether a number in the sentence counts the noun asked for ("over 250 scientific LLMs" for "how many
     models"): the noun comes within three words after it."""
-    for number in CARRIES[Wants.NUMBER].finditer(text):
+    for number in [*CARRIES[Wants.NUMBER].finditer(text), *ONE.finditer(text)]:  # "with just a single example"
         after = WORD_RE.findall(text[number.end():])[:3]
         if any(stem_of(word) == head or head == "model" and MODEL_ACRONYM.fullmatch(word) for word in after):
             return True
@@ -188,11 +190,18 @@ def listed(sentence: str, own: list[str], noun: str = "") -> int:
     rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # an opening capital names nothing
     names = {m.group(0) for m in LISTED_NAME.finditer(rest) if m.group(0) not in GENERIC_CAPITALS}
     said = sum(stem_of(word) == noun for word in WORD_RE.findall(sentence)) if noun else 0
-    coordinated = re.compile(rf"((?:[\w-]+,\s+)*)[\w-]+,?\s+(?:and|or)\s+(?:[\w-]+\s+){{1,2}}{noun}\w*\b", re.I)
-    joined = max((2 + m.group(1).count(",") for m in coordinated.finditer(sentence)  # "both in-weight and
-                  if not CARRIES[Wants.NUMBER].search(sentence[max(m.start() - 8, 0):m.end()])),  # in-context methods",
-                 default=0) if noun else 0  # not "four datasets and two models" or "two simple, ... effective methods"
-    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said, joined)
+    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said, coordinated(sentence, noun))
+
+
+def coordinated(sentence: str, noun: str) -> int:
+    """How many things joined by "and"/"or" the noun names ("both in-weight and in-context methods"; not "four
+    datasets and two models", "two simple, ... effective methods" or "navigates and completes games")."""
+    if not noun:
+        return 0
+    joined = re.compile(rf"((?:[\w-]+,\s+)*)[\w-]+,?\s+(?:and|or)\s+(?!(?:the|its|their|our|other|various|"
+                        rf"different|many|multiple|several|some)\b)(?:[\w-]+(?<![^s]s)\s+){{1,2}}{noun}\w*\b", re.I)  # no verb
+    return max((2 + m.group(1).count(",") for m in joined.finditer(sentence)
+                if not CARRIES[Wants.NUMBER].search(sentence[max(m.start() - 8, 0):m.end()])), default=0)
 
 
 def values(wants: Wants, text: str) -> set[str]:
@@ -242,16 +251,22 @@ class Scorer:
         pattern = CARRIES.get(wants)
         given = {m.group(0) for m in pattern.finditer(self.plan.standalone)} if pattern else set()
         built = wants == Wants.DATASET and asks_built(asked) and introduction(paper)  # not the test data
+        counted = self.plan.count[0] if part == 0 else 0
         for i, text in enumerate(self.bank.sentences(paper)):
             has = bool(INTRODUCES_NAMED.search(text)) if built else carries(wants, text, own, given)
             said = word_stems(text)
+            if not has and head and (counted and wants in LISTED_ANSWER or wants == Wants.DATASET and
+                                     EVALUATION.search(text)):  # "through Foresight ... and Reflection" for "the two
+                # parts"; "Evaluations on question-answering and conversational recommendation tasks" for "which tasks"
+                has = listed(text, own, head) >= counted if counted else coordinated(text, head) >= 2
             names_head = bool(head) and (head in said or head in METHOD_NOUNS and bool(METHOD_NOUNS & said) or
                                          head == "model" and bool(MODEL_ACRONYM.search(text))) or bool(
                 built and has)  # "approaches such as MEMIT" for "which methods"; "a dataset" for "data"
             overlap = lexical_overlap(asked, text)
-            cue = has + (names_head and not (wants == Wants.STAGES and head in STAGE_NOUNS)) + (
-                wants == Wants.NUMBER and bool(head) and counts_head(text, head))  # "stages" may name the
-            # lifecycle's stages without listing them; "modules" rarely comes without them
+            counts = wants == Wants.NUMBER and bool(head) and counts_head(text, head)
+            has = has or counts
+            cue = has + (names_head and not (wants == Wants.STAGES and head in STAGE_NOUNS)) + counts  # "stages"
+            # may name the lifecycle's stages without listing them; "modules" rarely comes without them
             score = float(sims[i]) + LEXICAL_WEIGHT * overlap + CUE_WEIGHT * cue
             if "http" in text and wants != Wants.CODE and overlap < 0.5:
                 score -= 2 * CUE_WEIGHT  # a link answers when a link, or what it links to ("a demo video"), is asked

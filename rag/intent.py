@@ -65,9 +65,9 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
-                  r"appear(ed)? (at|in)|where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
+                  r"appear(ed)? (at|in)|(published|accepted|appeared) anywhere|where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
                   r"where (did|was|were) [^?]*\bappear(ed)?(?=\s*\?*\s*$))\b"),
-    (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b"),
+    (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b|^\W*(and |what about |how about )?(the )?year\b"),
     (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|%"),
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|"
                    r"\bhow (did|does|do) [^?]*\b(perform|rank|place|fare|score)\b|"  # a result: "how did X do?"
@@ -88,7 +88,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                   r"algorithms?|baselines?|optimi[sz]ers?)\b"),
     (Wants.DATASET, r"\b(which|what|name the|list the|(on|across) (which|what)|name of (the|its|their)|(which|what) "
                     r"(are|were) the) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
-                    r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b|"
+                    r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b"
+                    r"(?!\s+(?:includ|contain|consist|compris|cover|look)\w*)|"  # "what does their dataset include?"
                     r"\b(evaluat\w*|tested|trained|fine-?tuned|experiments?) (on|against|with) (which|what)\b|"
                     r"\b(what|which) ([\w-]+ )?data\b"),
     (Wants.EXPANSION, r"\b(stands? for|full name|spelled out|acronym|abbreviation)\b"),
@@ -213,7 +214,8 @@ THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|thi
                               r"that\b|this\b|it\b|does\b|do\b|did\b|is\b|was\b)"
                               r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
 # "any other paper on this?", "is there another survey?", "anything else?": papers besides the last answer's
-ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<noun>papers?|works?|articles?|"
+ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<kind>(?:[\w-]+ ){0,2}?)"
+                       r"(?P<noun>papers?|works?|articles?|"
                        r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|"
                        r"\banything else\b|\bmore (?:papers|works|studies)\b", re.IGNORECASE)
 ELSEWHERE_LEAD = "Which other papers are about this: "
@@ -355,7 +357,7 @@ class QueryPlan:
     group: int = 0  # "the two surveys": how many papers the one description in `compared` stands for
     select: bool = False  # "which of them ...": only the papers compared that fit
     several: bool = False  # "which of them are ...": every one that fits, not the one that fits best
-    introduces: bool = False  # "which papers introduce a dataset or benchmark?": those whose abstract introduces one
+    introduces: bool = False  # "which papers / which of them introduce a dataset?": those whose abstract introduces one
     another: bool = False  # a follow-up describing a paper other than the earlier ones (`Reference.anew`)
     exclude: list[str] = field(default_factory=list)  # papers set aside: the last ones, for "any other paper on this?"
     leave_out: str = ""  # papers the question sets aside, described: "the escape room benchmark", "the ones about
@@ -708,16 +710,17 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
             names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):
         kind, none_of, referred, standalone = Kind.LIST, referred, [], asked  # "Which of them uses DPO?": none does
+    select = bool(referred and SELECT_RE.search(asked))
     return QueryPlan(question=question, standalone=standalone if standalone != asked else (
                          question if asked == question.strip() else asked),
                      kind=kind, wants=wants, aspect=aspect_of(ask, about), ask=ask, named=named, referred=referred,
                      collection=collection, parts=parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
-                     select=bool(referred and SELECT_RE.search(asked)), several=asks_several(asked), terms=terms,
+                     select=select, several=asks_several(asked), terms=terms,
                      either=either_term(standalone, terms),
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
-                     introduces=kind == Kind.LIST and bool(INTRODUCES_ASKED.search(standalone)),
+                     introduces=(kind == Kind.LIST or select) and bool(INTRODUCES_ASKED.search(standalone)),
                      another=reference.anew and not named, exclude=[*reference.exclude, *set_aside],
                      leave_out=leave_out)
 
@@ -816,7 +819,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         return Reference([], question)
     elsewhere = ELSEWHERE.search(question)
     if elsewhere:  # "any other paper on this?": the last question again, among the other papers
-        own = f"{question[:elsewhere.start()]}a {elsewhere.group('noun') or 'paper'}{question[elsewhere.end():]}"
+        own = f"{question[:elsewhere.start()]}a {elsewhere.group('kind') or ''}{elsewhere.group('noun') or 'paper'}" \
+              f"{question[elsewhere.end():]}"  # "any other unlearning paper?" asks about unlearning
         again = question if has_topic(own) or SAME_AUTHOR.search(question) else \
             f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"  # not "anything else by
         # them?", which asks for the same author

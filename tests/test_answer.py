@@ -788,3 +788,34 @@ def test_a_new_topic_after_a_conversation_is_about_the_paper_it_describes(engine
     other = engine.ask("Different topic: the paper that trains LLMs with RL to interleave web search with their "
                        "reasoning - which models did they train?", history=[first])
     assert cited_names(engine, other) == ["ReSearch"] and "Qwen2.5-7B" in other.answer
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("what are the two parts of the agent EscapeBench proposes?", "Foresight (innovative tool use) and Reflection"),
+    ("How many examples does a user need to steer a model with EasyEdit2?", "a single example"),
+    ("And SELF-PARAM, which tasks do they evaluate it on?", "question-answering and conversational recommendation"),
+    ("theres a paper on knowledge editing for multimodal models in self driving cars. what does their dataset "
+     "include?", "various real-world scenarios")])
+def test_an_answer_given_in_words_is_not_called_not_stated(engine, question, fact):
+    answer = engine.ask(question)  # two things named, "a single", tasks listed by their noun, what a dataset holds
+    assert not answer.not_stated and not answer.abstained and fact in answer.answer
+
+
+def test_any_other_paper_of_a_kind_sets_the_last_one_aside_and_its_pronoun_means_the_new_one(engine):
+    first = engine.ask("I remember a paper on making an LLM forget a huge pile of facts at once without wrecking its "
+                       "reasoning, by updating only some layers. Which layers do they touch?")
+    other = engine.ask("is there any other unlearning paper here? what trick does it use", history=[first])
+    assert cited_names(engine, other) == ["ZJUKLAB-unlearn"] and "TIES-Merging" in other.answer
+
+
+def test_which_of_the_two_released_a_dataset_is_the_one_introducing_one(engine):
+    first = engine.ask("I'm looking at two papers on getting better fine-tuning data: the semi-supervised one and the "
+                       "one with reference-level feedback. What models did each use?")
+    which = engine.ask("which of the two released a dataset, and how big is it?", history=[first])
+    assert cited_names(engine, which) == ["REFED"] and "10K instruction-response pairs" in which.answer
+
+
+def test_the_year_and_venue_asked_together_are_both_answered_from_the_records(engine):
+    first = engine.ask("Which models was ReSearch trained on?")
+    records = engine.ask("and the year? was it published anywhere?", history=[first])
+    assert "2025" in records.answer and "NeurIPS" in records.answer and cited_names(engine, records) == ["ReSearch"]
