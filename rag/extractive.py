@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -198,10 +198,15 @@ def coordinated(sentence: str, noun: str) -> int:
     datasets and two models", "two simple, ... effective methods" or "navigates and completes games")."""
     if not noun:
         return 0
-    joined = re.compile(rf"((?:[\w-]+,\s+)*)[\w-]+,?\s+(?:and|or)\s+(?!(?:the|its|their|our|other|various|"
-                        rf"different|many|multiple|several|some)\b)(?:[\w-]+(?<![^s]s)\s+){{1,2}}{noun}\w*\b", re.I)  # no verb
-    return max((2 + m.group(1).count(",") for m in joined.finditer(sentence)
+    return max((2 + m.group(1).count(",") for m in _joined(noun).finditer(sentence)
                 if not CARRIES[Wants.NUMBER].search(sentence[max(m.start() - 8, 0):m.end()])), default=0)
+
+
+@lru_cache(maxsize=None)
+def _joined(noun: str) -> re.Pattern:
+    """Items joined by "and"/"or" before the noun; no determiner or verb ("completes") among its modifiers."""
+    return re.compile(rf"((?:[\w-]+,\s+)*)[\w-]+,?\s+(?:and|or)\s+(?!(?:the|its|their|our|other|various|"
+                      rf"different|many|multiple|several|some)\b)(?:[\w-]+(?<![^s]s)\s+){{1,2}}{noun}\w*\b", re.I)
 
 
 def values(wants: Wants, text: str) -> set[str]:

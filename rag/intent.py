@@ -65,7 +65,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
-                  r"appear(ed)? (at|in)|(published|accepted|appeared) anywhere|where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
+                  r"appear(ed)? (at|in)|(published|accepted|appeared) anywhere|"
+                  r"where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
                   r"where (did|was|were) [^?]*\bappear(ed)?(?=\s*\?*\s*$))\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b|^\W*(and |what about |how about )?(the )?year\b"),
     (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|%"),
