@@ -230,6 +230,13 @@ PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(
 # "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
 DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about)\b"
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
+# "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
+# follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
+MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?P<lead>(?:was|is|were|are) there (?:also )?|"
+                            r"there(?:'s| is| was| were) also |i (?:also )?(?:remember|recall|saw|read|think there (?:was|is)) (?:also )?|"
+                            r"(?:do|did) you (?:also )?have )(?P<what>(?:an?|one|something|some|another)\b[^?.!]*)"
+                            r"[?.!]+\s+(?P<rest>\S.*)$", re.IGNORECASE)
+BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
                           re.IGNORECASE)
@@ -677,6 +684,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                  wants_of(standalone))
     if collection and not collection.topical:
         kind = Kind.COLLECTION
+    elif reference.beside:
+        kind = Kind.COMPARE  # the earlier paper and the one described beside it
     elif len(about) >= 2 and (COMPARE_RE.search(standalone) or len(named) >= 2 or ALL_RE.search(asked)
                               or SELECT_RE.search(asked)):
         kind = Kind.COMPARE
@@ -693,7 +702,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     listed = group and ASIDE.match(standalone[group.end():].lstrip())  # "the three methods (the X one, the Y one ...)"
     if listed and len(compared_of(listed.group(1))) >= 2:
         group = None
-    compared = [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
+    compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
         compared_of(listed.group(1) if listed else standalone)
     if kind == Kind.COMPARE and len(about) >= 2:  # and a paper described beside those named: "the escape room
         counted = GROUP_RE.search(standalone)       # benchmark, PIANIST and Strategist", "the three papers (the
@@ -794,11 +803,13 @@ def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str,
 class Reference(NamedTuple):
     """The papers of earlier turns a question refers to, the question rewritten to name them, and whether it
     describes a paper other than those ("And the one that ... instead?"), which presumes such a paper exists, and
-    the papers it sets aside ("any other paper on this?")."""
+    the papers it sets aside ("any other paper on this?"), and a paper it describes to put beside the earlier ones
+    ("I also remember one about X. Which of the two ...?")."""
     papers: list[str]
     question: str
     anew: bool = False
     exclude: tuple[str, ...] = ()
+    beside: str = ""
 
 
 def resolve_references(question: str, named: list[str], history: Sequence[Answer], papers: dict[str, Paper]
@@ -818,6 +829,12 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if OTHER_RE.search(question) or ALL_RE.search(question) and COMPARE_RE.search(question):
             return Reference(focus, question)  # "compare it with X": the earlier papers and the new one
         return Reference([], question)
+    mention = MENTIONS_PAPER.match(question)
+    if mention and (ONE_RE.search(mention["rest"]) or ALL_RE.search(mention["rest"])):
+        if PAIR_RE.search(mention["rest"]) or SELECT_RE.search(mention["rest"]):  # "which of the two": both
+            return Reference(focus, question, beside=mention["what"])
+        besides = BESIDES_LAST.search(question[:mention.start("rest")])  # "did they ...": the paper described
+        return Reference([], question, anew=True, exclude=tuple(focus) if besides else ())
     elsewhere = ELSEWHERE.search(question)
     if elsewhere:  # "any other paper on this?": the last question again, among the other papers
         own = f"{question[:elsewhere.start()]}a {elsewhere.group('kind') or ''}{elsewhere.group('noun') or 'paper'}" \
@@ -867,27 +884,29 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         chosen = described_several(some.group(2), focus, papers, COUNTS[some.group(1).lower()])
         if chosen:
             return Reference(chosen, _replace(question, some, names_of(chosen, papers)))
-    kind_of = THE_KIND_RE.search(question)  # "the survey among them": the earlier paper titled so
-    if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers)):
-        return Reference([match], _replace(question, kind_of, names_of([match], papers)))
+    kind_of = THE_KIND_RE.search(question)  # "the survey among them": the earlier paper titled so, else the paper
+    if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers) or described(  # titled so that fits
+            " ".join(a.standalone_question for a in history), titled_all(kind_of.group(1), papers), papers)):  # the
+        return Reference([match], _replace(question, kind_of, names_of([match], papers)))  # conversation best
+    words_one = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words,
+    if words_one and len(pool := earlier or focus) > 1 and not SELECT_RE.search(question) and (  # also for a pronoun
+            match := described(words_one.group(1), pool, papers)):  # after it ("the semeval one, what did they get?")
+        return Reference([match], _replace(question, words_one, names_of([match], papers)))
     together = ALL_RE.search(question)
     word = together.group(0).lower().strip() if together else ""
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
         focus = earlier  # "which of them" after a turn about one of them: the larger set before it
     if together and len(focus) == 1 and word == "which one":
         together = None  # "which one ...?" after one paper chooses among all
-    if together and len(focus) == 1 and PAIR_RE.match(word):
+    if together and len(focus) == 1 and PAIR_RE.search(word):
         focus = list(dict.fromkeys(_recent(history, papers) + focus))  # "both" after two one-paper turns
     if together and len(focus) > 1:
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"which one of {text}" if word.startswith(
             "which one") else f"both {text}" if word.startswith("both") else text
         return Reference(focus, _replace(question, together, text))
-    kind_of = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words
-    if kind_of and len(pool := earlier or focus) > 1 and (match := described(kind_of.group(1), pool, papers)):
-        return Reference([match], _replace(question, kind_of, names_of([match], papers)))
-    if kind_of and len(pool) == 1 and _shared_topic(kind_of.group(1), pool, papers)[0] * 2 < len(
-            topic_of(kind_of.group(1))):
+    if words_one and len(pool) == 1 and _shared_topic(words_one.group(1), pool, papers)[0] * 2 < len(
+            topic_of(words_one.group(1))):
         return Reference([], question, anew=True)  # "the semi-supervised one" after a paper that is not
     one = ONE_RE.search(question) or (together if together else None)
     if one:
@@ -907,12 +926,22 @@ def titled(kind: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def titled_all(kind: str, papers: dict[str, Paper]) -> list[str]:
+    """The papers whose title says their kind ("survey")."""
+    return [p for p in papers if stems(kind) <= stems(papers[p].title)]
+
+
 def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str | None:
     """Which of the earlier papers a description means ("the one on safety", "the world model one"): the one whose
-    title and abstract share most of the question's topic words, or None when no single one does."""
+    title and abstract share most of the question's topic words (of several, the one whose title has one), or None
+    when no single one does."""
     shared = _shared_topic(question, focus, papers)
     best = max(shared)
-    return focus[shared.index(best)] if best and shared.count(best) == 1 else None
+    if best and shared.count(best) > 1:  # "the fine-tuning one": of those as close, the one whose title says it
+        topic = topic_of(question.replace("-", " "))
+        titled_so = [p for p, n in zip(focus, shared) if n == best and topic & stems(papers[p].title.replace("-", " "))]
+        return titled_so[0] if len(titled_so) == 1 else None
+    return focus[shared.index(best)] if best else None
 
 
 def described_several(description: str, focus: list[str], papers: dict[str, Paper], count: int) -> list[str]:

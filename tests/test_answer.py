@@ -819,3 +819,23 @@ def test_the_year_and_venue_asked_together_are_both_answered_from_the_records(en
     first = engine.ask("Which models was ReSearch trained on?")
     records = engine.ask("and the year? was it published anywhere?", history=[first])
     assert "2025" in records.answer and "NeurIPS" in records.answer and cited_names(engine, records) == ["ReSearch"]
+
+
+def test_a_paper_brought_in_by_description_is_what_the_pronoun_after_it_means(engine):
+    first = engine.ask("Which toolkit steers a model's behaviour at test time with just one example?")  # EasyEdit2
+    new = engine.ask("Was there also an editing paper about autonomous driving? what did they release?", history=[first])
+    assert cited_names(engine, new) == ["ADS-Edit"] and "dataset" in new.answer
+
+
+def test_which_of_the_two_after_a_paper_described_beside_the_last_one_chooses_between_them(engine):
+    first = engine.ask("Which framework lets agents synthesize scenarios and explore them with tree search?")
+    which = engine.ask("I also remember one where the model calls a search engine while it reasons. Which of the two "
+                       "is trained with reinforcement learning?", history=[first])
+    assert cited_names(engine, which) == ["ReSearch"]
+
+
+def test_the_survey_missing_from_the_earlier_list_is_the_survey_on_the_conversations_topic(engine):
+    listed = engine.ask("Which papers are about keeping LLMs from producing harmful answers?")
+    one = engine.ask("which one monitors internal states?", history=[listed])
+    survey = engine.ask("who wrote the survey?", history=[listed, one])
+    assert cited_names(engine, survey) == ["Full-stack safety survey"]

@@ -193,6 +193,14 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "what does PIANIST do?"),  # a question of its own, not the previous one again
     ("where was it published? réponds en français s'il te plaît", [["ReSearch"]], ["ReSearch"],
      "Where was ReSearch published?"),  # an English question with an instruction in French
+    # of two papers as close to the words, the one whose title has them
+    ("and the fine-tuning one? how does it keep the model safe", [["SafeSwitch", "LookAhead Tuning", "ERPO"],
+                                                                  ["SafeSwitch"]], ["LookAhead Tuning"], None),
+    # the paper described, not every paper the pronoun after it could mean
+    ("the semeval one, what place did they get?", [["SELF-PARAM", "ZJUKLAB-unlearn", "LAW"]], ["ZJUKLAB-unlearn"],
+     "ZJUKLAB-unlearn, what rank did they get?"),
+    ("which of the two was published in Findings?", [["SMART"], ["KnowSelf"]], ["SMART", "KnowSelf"],
+     "which of SMART and KnowSelf was published in Findings?"),  # after two one-paper turns
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -435,3 +443,16 @@ def test_papers_a_question_sets_aside_are_taken_out_of_what_it_searches(plan, se
 def test_the_two_parts_of_something_is_no_reference_to_two_papers(plan):
     result, papers = plan("what are the two parts of the agent they propose?", ["EscapeBench"])
     assert "the two parts" in result.standalone and papers == ["EscapeBench"]
+
+
+@pytest.mark.parametrize("question, kind, papers, compared, another", [
+    # the pronouns after the description mean the paper described, not the last one
+    ("Was there also an editing paper about self-driving? did they release a dataset?", Kind.FACT, [], [], True),
+    ("I also remember one about calling a search engine while reasoning. Which of the two uses RL?", Kind.COMPARE,
+     ["SynWorld"], ["one about calling a search engine while reasoning"], False),
+    ("I also remember one on unlearning. Who wrote it?", Kind.FACT, [], [], True),
+])
+def test_a_follow_up_bringing_in_a_paper_by_description_asks_about_that_paper(plan, question, kind, papers,
+                                                                              compared, another):
+    result, referred = plan(question, ["SynWorld"])
+    assert (result.kind, referred, result.compared, result.another) == (kind, papers, compared, another)
