@@ -106,9 +106,10 @@ ENUMERATES = re.compile(r"[\w-]+(?:\s+[\w-]+){0,4},\s+[\w-]+(?:\s+[\w-]+){0,4},?
 
 def counts_head(text: str, head: str) -> bool:
     """Whether a number in the sentence counts the noun asked for ("over 250 scientific LLMs" for "how many
-    models"): the noun comes within three words after it."""
+    models", "seven general or domain-specific datasets" for "how many datasets"): the noun comes within three words
+    after it, "and"/"or" not counted."""
     for number in [*CARRIES[Wants.NUMBER].finditer(text), *ONE.finditer(text)]:  # "with just a single example"
-        after = WORD_RE.findall(text[number.end():])[:3]
+        after = [w for w in re.findall(r"[\w-]+", text[number.end():])[:5] if w not in ("and", "or")][:3]
         if any(stem_of(word) == head or head == "model" and MODEL_ACRONYM.fullmatch(word) for word in after):
             return True
     return False

@@ -81,7 +81,9 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
                    r"pieces)\b(?!-)|"
                    r"\b(stages|steps|phases)\b[^?]*\bwhat are (they|these|those)\b"),  # "in stages - what are they?"
-    (Wants.MODELS, r"\b(which|what) ((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b|an?\b|"
+    (Wants.MODELS, r"\b(which|what) (?!(stops?|makes?|keeps?|prevents?|limits?|causes?|lets|helps?|allows?|"
+                   r"enables?|hinders?|blocks?|leads?)\b)"  # "what stops multimodal models from ...?" asks why
+                   r"((?!papers?\b|works?\b|methods?\b|approach|stud|of\b|the\b|an?\b|"
                    r"(do|does|did|are|is|were|was)\b)[\w-]+ ){0,3}"  # not "what problems do multimodal models ..."
                    r"(models?|llms?|lms?|backbones?)\b(?!-|\s+\w+(ing|ion)\b)|"
                    r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
@@ -107,6 +109,8 @@ HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s
                      r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|for|from|that|and|came|"
                      r"comes)\b",
                      re.IGNORECASE)
+HEAD_AT_END = re.compile(r"\b(?i:which|what|how many)\s+(?:(?!(?i:does|do|did|is|are|was|were|has|have|had|can|will)\b)"
+                         r"[\w-]+\s+){0,2}?([a-z][a-z-]*s)\s*[?.!]*\s*$")  # "..., what models": a part ends with it
 NOT_HEADS = frozenset(STEMMER.stemWords("paper work one kind type sort way thing name".split()))
 
 # Clauses that tell the assistant how to behave rather than ask about the papers: dropped, never obeyed.
@@ -281,6 +285,7 @@ WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (
 NAME_TOKEN = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][\w-]*|[a-z]+[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Za-z]+-?\d[\w.-]*|"
                         r"\d+-?[A-Za-z][\w-]*|[A-Z][a-z]+-[a-z]+-[A-Z][a-z]+)\b")  # ... "Chain-of-Thought"
 TERM_SUFFIX = re.compile(r"-(?:based|style|like|driven|powered|guided|enhanced|specific)$", re.IGNORECASE)
+COMPOUND = re.compile(r"(?P<name>[A-Z]{2,})s?-(?P<word>[a-z]{3,})")  # "LLM-generated"
 GENERIC_NAMES = {"llm", "lm", "lmm", "mllm", "ai", "nlp", "ml", "rl", "gpu", "cpu", "api", "url", "pdf", "faq", "qa",
                  "cot", "sota", "system", "user", "assistant", "override", "developer"}
 
@@ -551,8 +556,15 @@ def either_term(question: str, terms: Sequence[str]) -> bool:
 
 def names_all(terms: Sequence[str], text: str) -> bool:
     """True when the text mentions every term (an acronym may be written out: "Monte Carlo tree search" for
-    "MCTS")."""
-    return all(names_term(text, term) or spells_out(term, text) for term in terms)
+    "MCTS"; a compound written as a phrase)."""
+    return all(names_term(text, term) or spells_out(term, text) or compound_in(term, text) for term in terms)
+
+
+def compound_in(term: str, text: str) -> bool:
+    """True when the text writes a compound like "LLM-generated" as a phrase: "LLM generation"."""
+    compound = COMPOUND.fullmatch(term)
+    return bool(compound) and any(stems(m.group(1)) == stems(compound["word"]) for m in re.finditer(
+        rf"\b{compound['name']}s?[\s-]+(\w+)", text))
 
 
 def acronyms_of(question: str) -> dict[str, str]:
@@ -570,7 +582,7 @@ def acronyms_of(question: str) -> dict[str, str]:
 
 def head_of(question: str) -> str:
     """The stem of the noun the question asks for ("metric" in "What new metric does X introduce?"), or ""."""
-    match = HEAD_RE.search(question)
+    match = HEAD_RE.search(question) or HEAD_AT_END.search(question)
     head = STEMMER.stemWord(match.group(1).lower()) if match else ""
     return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head
 

@@ -839,3 +839,15 @@ def test_the_survey_missing_from_the_earlier_list_is_the_survey_on_the_conversat
     one = engine.ask("which one monitors internal states?", history=[listed])
     survey = engine.ask("who wrote the survey?", history=[listed, one])
     assert cited_names(engine, survey) == ["Full-stack safety survey"]
+
+
+@pytest.mark.parametrize("question, fact", [
+    # the number counts the noun past an "or" and a hyphenated word; the models part ends at its noun
+    ("For the semi-supervised fine-tuning framework SemiEvol, what models and how many datasets were used?",
+     "seven general or domain-specific datasets"),
+    # "LLM-generated" is met by "LLM generation"
+    ("into how many components does the paper on LLM-generated world models decompose the world model", "seven"),
+])
+def test_an_answer_given_in_other_words_is_not_said_to_be_missing(engine, question, fact):
+    answer = engine.ask(question)
+    assert not answer.not_stated and fact in answer.answer

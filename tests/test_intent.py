@@ -77,6 +77,7 @@ def plan(seeded_index):
     ("wich papers throw agents into environments they've never seen before?", Kind.LIST, Wants.ANY, []),
     ("Which papers are about keeping what a model knows up to date?", Kind.LIST, Wants.ANY, []),  # no model asked
     ("What problems do multimodal models run into in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
+    ("what stops large multimodal models from being used in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
     ("Where did SafeSwitch get published?", Kind.FACT, Wants.VENUE, ["SafeSwitch"]),
     ("where did K-ON appear?", Kind.FACT, Wants.VENUE, ["K-ON"]),
     ("Where does the improvement appear?", Kind.FACT, Wants.ANY, []),  # no venue
@@ -362,6 +363,8 @@ def test_instructions_inside_a_question_are_dropped(question, kept):
     ("What new metric does LightThinker introduce?", "metric"),
     ("What are the key modules of the steering framework?", "modul"),
     ("Which paper proposes a new metric?", ""),
+    ("For SemiEvol, what models", "model"),  # a part ending with the noun
+    ("What is LightThinker?", ""),
 ])
 def test_the_noun_a_question_asks_for_is_its_head(plan, question, head):
     assert plan(question)[0].head == head
