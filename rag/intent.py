@@ -236,9 +236,10 @@ DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
 # "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
 # follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
-MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?P<lead>(?:was|is|were|are) there (?:also )?|"
-                            r"there(?:'s| is| was| were) also |i (?:also )?(?:remember|recall|saw|read|think there (?:was|is)) (?:also )?|"
-                            r"(?:do|did) you (?:also )?have )(?P<what>(?:an?|one|something|some|another)\b[^?.!]*)"
+MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?:(?:was|is|were|are) there (?:also )?|"
+                            r"there(?:'s| is| was| were) also |(?:do|did) you (?:also )?have |"
+                            r"i (?:also )?(?:remember|recall|saw|read|think there (?:was|is)) (?:also )?)"
+                            r"(?P<what>(?:an?|one|something|some|another)\b[^?.!]*)"
                             r"[?.!]+\s+(?P<rest>\S.*)$", re.IGNORECASE)
 BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
@@ -714,8 +715,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     listed = group and ASIDE.match(standalone[group.end():].lstrip())  # "the three methods (the X one, the Y one ...)"
     if listed and len(compared_of(listed.group(1))) >= 2:
         group = None
-    compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else [group.group(2).strip()] if group else \
-        compared_of(listed.group(1) if listed else standalone)
+    compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else \
+        [group.group(2).strip()] if group else compared_of(listed.group(1) if listed else standalone)
     if kind == Kind.COMPARE and len(about) >= 2:  # and a paper described beside those named: "the escape room
         counted = GROUP_RE.search(standalone)       # benchmark, PIANIST and Strategist", "the three papers (the
         several = counted and COUNTS[counted.group(1).lower()] > len(about)  # SemEval system, LAW, ...)"
@@ -897,9 +898,10 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         if chosen:
             return Reference(chosen, _replace(question, some, names_of(chosen, papers)))
     kind_of = THE_KIND_RE.search(question)  # "the survey among them": the earlier paper titled so, else the paper
-    if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers) or described(  # titled so that fits
-            " ".join(a.standalone_question for a in history), titled_all(kind_of.group(1), papers), papers)):  # the
-        return Reference([match], _replace(question, kind_of, names_of([match], papers)))  # conversation best
+    # titled so that fits the conversation best ("who wrote the survey?" after a list that left it out)
+    if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers) or described(
+            " ".join(a.standalone_question for a in history), titled_all(kind_of.group(1), papers), papers)):
+        return Reference([match], _replace(question, kind_of, names_of([match], papers)))
     words_one = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words,
     if words_one and len(pool := earlier or focus) > 1 and not SELECT_RE.search(question) and (  # also for a pronoun
             match := described(words_one.group(1), pool, papers)):  # after it ("the semeval one, what did they get?")
@@ -934,7 +936,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
 
 def titled(kind: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
     """The one earlier paper whose title says its kind ("survey" for "the survey among them"), or None."""
-    matches = [p for p in dict.fromkeys(pool) if stems(kind) <= stems(papers[p].title)]
+    matches = [p for p in titled_all(kind, papers) if p in pool]
     return matches[0] if len(matches) == 1 else None
 
 

@@ -19,7 +19,8 @@ very just more most other some any each few both all many much paper papers work
 methods propose proposes proposed introduce introduces present presents show shows use uses used using collection itself
 list has have had having make makes making made don doesn didn isn aren wasn weren haven hasn hadn wouldn
 shouldn couldn ve ll re less abstract abstracts article articles explicitly anything something take takes taking took
-get gets getting got themselves ourselves yourself too often already theres really quite rather still even ever always usually perhaps maybe
+get gets getting got themselves ourselves yourself too often already theres really quite rather still even ever
+always usually perhaps maybe
 """.split())  # "don" of "don't", "ve" of "they've"
 
 

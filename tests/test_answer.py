@@ -823,7 +823,8 @@ def test_the_year_and_venue_asked_together_are_both_answered_from_the_records(en
 
 def test_a_paper_brought_in_by_description_is_what_the_pronoun_after_it_means(engine):
     first = engine.ask("Which toolkit steers a model's behaviour at test time with just one example?")  # EasyEdit2
-    new = engine.ask("Was there also an editing paper about autonomous driving? what did they release?", history=[first])
+    new = engine.ask("Was there also an editing paper about autonomous driving? what did they release?",
+                     history=[first])
     assert cited_names(engine, new) == ["ADS-Edit"] and "dataset" in new.answer
 
 
