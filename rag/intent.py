@@ -66,6 +66,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
                   r"appear(ed)? (at|in)|(published|accepted|appeared) anywhere|"
+                  r"(ended up|landed) (at|in) (?=(?-i:[A-Z]))|"
                   r"where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
                   r"where (did|was|were) [^?]*\bappear(ed)?(?=\s*\?*\s*$))\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b|^\W*(and |what about |how about )?(the )?year\b"),
@@ -239,7 +240,7 @@ DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|
 MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?:(?:was|is|were|are) there (?:also )?|"
                             r"there(?:'s| is| was| were) also |(?:do|did) you (?:also )?have |"
                             r"i (?:also )?(?:remember|recall|saw|read|think there (?:was|is)) (?:also )?)"
-                            r"(?P<what>(?:an?|one|something|some|another)\b[^?.!]*)"
+                            r"(?P<what>(?:an?|one|something|some|another|that|the)\b[^?.!]*)"
                             r"[?.!]+\s+(?P<rest>\S.*)$", re.IGNORECASE)
 BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
@@ -996,9 +997,10 @@ def _turns(history: Sequence[Answer], papers: dict[str, Paper]) -> list[list[str
 
 
 def _recent(history: Sequence[Answer], papers: dict[str, Paper]) -> list[str]:
-    """The papers of the turn before the last one that had any."""
+    """The papers of the latest earlier turn whose papers differ from the last turn's (two turns on one paper, then
+    "which of the two": the paper before it)."""
     turns = _turns(history, papers)
-    return turns[-2] if len(turns) >= 2 else []
+    return next((t for t in reversed(turns[:-1]) if t != turns[-1]), [])
 
 
 def _ask_again(question: str, match: re.Match, chosen: list[str], history: Sequence[Answer], focus: list[str],

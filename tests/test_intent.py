@@ -80,6 +80,7 @@ def plan(seeded_index):
     ("what stops large multimodal models from being used in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
     ("Where did SafeSwitch get published?", Kind.FACT, Wants.VENUE, ["SafeSwitch"]),
     ("where did K-ON appear?", Kind.FACT, Wants.VENUE, ["K-ON"]),
+    ("which ended up at ICLR, LAW or K-ON?", Kind.COMPARE, Wants.VENUE, ["LAW", "K-ON"]),
     ("Where does the improvement appear?", Kind.FACT, Wants.ANY, []),  # no venue
 ])
 def test_questions_are_planned_by_kind_and_wanted_answer(plan, question, kind, wants, named):
@@ -202,6 +203,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "ZJUKLAB-unlearn, what rank did they get?"),
     ("which of the two was published in Findings?", [["SMART"], ["KnowSelf"]], ["SMART", "KnowSelf"],
      "which of SMART and KnowSelf was published in Findings?"),  # after two one-paper turns
+    ("which of the two came out in 2024?", [["LAW"], ["ZJUKLAB-unlearn"], ["ZJUKLAB-unlearn"]],
+     ["LAW", "ZJUKLAB-unlearn"], "which of LAW and ZJUKLAB-unlearn came out in 2024?"),  # two turns on the second
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -454,6 +457,7 @@ def test_the_two_parts_of_something_is_no_reference_to_two_papers(plan):
     ("I also remember one about calling a search engine while reasoning. Which of the two uses RL?", Kind.COMPARE,
      ["SynWorld"], ["one about calling a search engine while reasoning"], False),
     ("I also remember one on unlearning. Who wrote it?", Kind.FACT, [], [], True),
+    ("there's also that semeval submission on unlearning. what did they merge?", Kind.FACT, [], [], True),
 ])
 def test_a_follow_up_bringing_in_a_paper_by_description_asks_about_that_paper(plan, question, kind, papers,
                                                                               compared, another):
