@@ -937,7 +937,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
 
 def titled(kind: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
     """The one earlier paper whose title says its kind ("survey" for "the survey among them"), or None."""
-    matches = [p for p in titled_all(kind, papers) if p in pool]
+    matches = titled_all(kind, {p: papers[p] for p in pool})
     return matches[0] if len(matches) == 1 else None
 
 
@@ -951,7 +951,7 @@ def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str 
     title and abstract share most of the question's topic words (of several, the one whose title has one), or None
     when no single one does."""
     shared = _shared_topic(question, focus, papers)
-    best = max(shared)
+    best = max(shared, default=0)
     if best and shared.count(best) > 1:  # "the fine-tuning one": of those as close, the one whose title says it
         topic = topic_of(question.replace("-", " "))
         titled_so = [p for p, n in zip(focus, shared) if n == best and topic & stems(papers[p].title.replace("-", " "))]

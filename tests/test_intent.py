@@ -201,6 +201,7 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     # the paper described, not every paper the pronoun after it could mean
     ("the semeval one, what place did they get?", [["SELF-PARAM", "ZJUKLAB-unlearn", "LAW"]], ["ZJUKLAB-unlearn"],
      "ZJUKLAB-unlearn, what rank did they get?"),
+    ("who wrote the benchmark?", [["SynWorld"]], ["SynWorld"], None),  # no paper is titled a benchmark
     ("which of the two was published in Findings?", [["SMART"], ["KnowSelf"]], ["SMART", "KnowSelf"],
      "which of SMART and KnowSelf was published in Findings?"),  # after two one-paper turns
     ("which of the two came out in 2024?", [["LAW"], ["ZJUKLAB-unlearn"], ["ZJUKLAB-unlearn"]],
