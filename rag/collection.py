@@ -22,7 +22,9 @@ MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| no
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
 # "not counting Findings", "main conference only": venues of that kind left out
 EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than)\b(?:\s+(?:counting|including|in|at|"
-                               r"the))*\s+(findings|workshops?)\b|\bmain (?:conference|track)\b", re.IGNORECASE)
+                               r"the))*\s+(findings|workshops?)\b|"
+                               r"\bmain (?:conference|track)\b(?![\s,]+(?:or\s+|and\s+|plus\s+)?(?:findings|workshops?|"
+                               r"demos?|demonstrations))", re.IGNORECASE)  # not "main conference, findings, demos"
 # "published in Findings", "at a workshop": a kind of venue (not "the approach or its findings")
 VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
                         r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")

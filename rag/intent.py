@@ -138,11 +138,21 @@ LIST_RE = re.compile(
     r"benchmarks|datasets|surveys|abstracts|ones)\b|\b(papers|works|studies|articles)\s+(that|which|about|on|"
     r"using|with|where|proposing|studying|addressing|tackling)\b|\bany (paper|work|study|article)s?\b|"
     r"^\s*list\b|^\s*(?:anything|any(?:one| one)?|something) (?:on|about|involving|regarding|related to|with|"
-    r"using|that)\b", re.IGNORECASE)  # "anything involving dialogue?"
+    r"using|that)\b|"  # "anything involving dialogue?"
+    r"^\W*(?:[\w-]+\s+){1,4}(?:papers|works|studies|articles)\W*$", re.IGNORECASE)  # "mcts papers?"
 # question words mistyped ("wich papers ...?"); names are put right by the name index
 TYPOS = {"wich": "which", "whcih": "which", "wihch": "which", "whihc": "which", "waht": "what", "wat": "what",
          "papres": "papers", "paprs": "papers", "paers": "papers"}
 QUESTION_TYPOS = re.compile(r"\b(?:" + "|".join(TYPOS) + r")\b", re.IGNORECASE)
+# the field's acronyms that abstracts write out ("Which papers use RL?" asks for "reinforcement learning")
+ACRONYMS = {"rl": "reinforcement learning", "mcts": "Monte Carlo tree search", "cot": "chain-of-thought",
+            "rag": "retrieval-augmented generation", "sft": "supervised fine-tuning", "kg": "knowledge graph",
+            "kgs": "knowledge graphs", "qa": "question answering", "nlp": "natural language processing",
+            "vlm": "vision-language model", "vlms": "vision-language models", "mllm": "multimodal large language model",
+            "mllms": "multimodal large language models", "rlhf": "reinforcement learning from human feedback",
+            "icl": "in-context learning", "peft": "parameter-efficient fine-tuning", "moe": "mixture of experts",
+            "dpo": "direct preference optimization", "ppo": "proximal policy optimization"}
+ACRONYM_RE = re.compile(r"(?<![\w-])(?:" + "|".join(ACRONYMS) + r")(?![\w-])", re.IGNORECASE)
 # "how did the team place?", "what place did it take?": a rank in a competition
 PLACE_AS_RANK = re.compile(r"\b((?:how|where) (?:did|does|do)\b[^?]*?\s)(?:place|finish)\b|\bwhat place\b",
                            re.IGNORECASE)
@@ -250,6 +260,8 @@ MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( 
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
                         r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b",
                         re.IGNORECASE)
+PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s+)?(?:papers|works|articles|studies)\b",
+                          re.IGNORECASE)  # "Which papers release their code?": their own
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
@@ -621,6 +633,8 @@ def topic_readings(text: str) -> tuple[frozenset[str], ...]:
         right = _phrase(PHRASE_EDGE.split(text[either.end():])[0].split())
         if left and right:
             readings += [topic - right, topic - left]
+        elif right and not left:  # "a method, dataset or toolkit": the side of aspect words leaves the other optional
+            readings.append(topic - right)
     for aside in ASIDE.finditer(text):
         inside = topic_of(aside.group(1))
         if topic & inside:  # "(the model looking back at what it did)" explains the words before; "(reflection)"
@@ -673,6 +687,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     asked = QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
+    if LIST_RE.search(asked):  # "rl papers?", "Which papers use CoT?" (not "MCTS", which terms spell out)
+        asked = ACRONYM_RE.sub(lambda m: m.group(0) if names.named_in(m.group(0)) or m.group(0).isupper() and len(
+            m.group(0)) > 2 else ACRONYMS[m.group(0).lower()], asked)
     named = [p for p in names.in_order(asked) if p in papers]
     reference = resolve_references(asked, named, history, papers)
     referred, standalone = reference.papers, reference.question
@@ -909,6 +926,9 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         return Reference([match], _replace(question, words_one, names_of([match], papers)))
     together = ALL_RE.search(question)
     word = together.group(0).lower().strip() if together else ""
+    if word in ("they", "their", "theirs") and PAPERS_ASKED.match(question) and not re.search(
+            r"\b(do|does|did|are|were|have|has)\s*$", question[:together.start()], re.IGNORECASE):
+        return Reference([], question)  # "Which papers release their code?": the papers asked for
     if together and len(focus) == 1 and earlier and SELECT_RE.search(question):
         focus = earlier  # "which of them" after a turn about one of them: the larger set before it
     if together and len(focus) == 1 and word == "which one":

@@ -852,3 +852,26 @@ def test_the_survey_missing_from_the_earlier_list_is_the_survey_on_the_conversat
 def test_an_answer_given_in_other_words_is_not_said_to_be_missing(engine, question, fact):
     answer = engine.ask(question)
     assert not answer.not_stated and fact in answer.answer
+
+
+@pytest.mark.parametrize("question", ["rl papers?", "Which papers use RL?"])
+def test_a_field_acronym_in_a_list_question_finds_the_papers_that_write_it_out(engine, question):
+    answer = engine.ask(question)  # the abstracts say "reinforcement learning"
+    assert answer.shape == "list" and {"ReSearch", "Strategist"} <= set(cited_names(engine, answer))
+
+
+def test_a_kind_of_contribution_among_several_alternatives_does_not_narrow_the_topic(engine):
+    answer = engine.ask("Which papers contribute a knowledge-editing or model-editing method, dataset or toolkit of "
+                        "their own?")  # "or toolkit" leaves the toolkit optional
+    assert {"CaKE", "EasyEdit2", "ADS-Edit"} <= set(cited_names(engine, answer))
+
+
+def test_main_conference_listed_with_findings_and_demos_includes_them(engine):
+    answer = engine.ask("show me all the EMNLP papers, main conference, findings, demos, whatever")
+    assert {"SafeSwitch", "EasyEdit2", "LightThinker"} <= set(cited_names(engine, answer))
+
+
+def test_their_in_a_which_papers_question_means_the_papers_asked_for(engine):
+    first = engine.ask("What is LightThinker?")
+    code = engine.ask("Which papers release their code?", history=[first])
+    assert "LightThinker" not in code.standalone_question and len(code.citations) > 1
