@@ -548,6 +548,13 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
     rows = sorted(query.papers, key=lambda p: (-(p.year or 0), p.title))
     where = "; ".join(query.filters)
     update = {"backend": "collection", "model": None, "shape": "collection"}
+    if not rows and query.unshared:  # "are both from the same people?": no, and each one's
+        what = where.removeprefix("same ")
+        lines = [f"{names_of([p.paper_id for p, _ in query.unshared], papers)} do not share a {what}:"] + [
+            f"- {display_name(p)}: {value} [{n}]" for n, (p, value) in enumerate(query.unshared, start=1)]
+        citations = [citation(n, p, passage_for(p, query.code), 1.0) for n, (p, _) in enumerate(query.unshared, 1)]
+        return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
+                                                "focus": [c.paper_id for c in citations]})
     if not rows:
         return base.model_copy(update=update | {"answer": f"No paper in this collection matches ({where}).",
                                                 "abstained": True})

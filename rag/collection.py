@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.text import STOP, WORD_RE, split_sentences
 from rag.types import Paper
@@ -74,6 +74,8 @@ class CollectionQuery:
     papers: list[Paper]
     code: bool = False
     topic: str = ""  # a topic beside the filters, without their words ("Which UCLA papers are about agents?")
+    # "are both from the same people?" when they are not: each paper asked about with its own value
+    unshared: list[tuple[Paper, str]] = field(default_factory=list)
 
     @property
     def topical(self) -> bool:
@@ -192,6 +194,9 @@ def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> Coll
         pool = about or papers
         counts = Counter(k for p in pool for k in key(p))
         selected = [p for p in pool if any(counts[k] > 1 for k in key(p))]
+        if about and not selected:
+            return CollectionQuery(filters=[f"same {what}"], papers=[], code=what.startswith("code"), unshared=[
+                (p, ", ".join(sorted(key(p))) or "none listed") for p in about])
     else:
         ids = {p.paper_id for p in about}
         shared = set().union(*(key(p) for p in about))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rag.bm25 import STEMMER
 from rag.collection import (SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query,
                             shared_query)
-from rag.names import NameIndex, in_capitals, names_of, paper_names
+from rag.names import NameIndex, display_name, in_capitals, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
 from rag.types import Answer, Paper
@@ -205,11 +205,12 @@ BY_DATE = re.compile(r"\b(?:the|that|this) (earlier|earliest|older|oldest|later|
                      r"released|written)|appeared)\s+(first|last|earlier|later)\b|"
                      r"^\s*which(?: one| paper)?(?: of (?:them|the two|these|those|both))?\s+is\s+(?:the\s+)?(older|oldest|"
                      r"newer|newest|more recent|most recent)\b", re.IGNORECASE)
-PAIR_RE = re.compile(r"\b(both|the two|these two|those two|each)\b", re.IGNORECASE)  # after two one-paper turns
+PAIR_RE = re.compile(r"\b(both|either|the two|these two|those two|each)\b", re.IGNORECASE)  # after two one-paper turns
 EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
 OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
 # the earlier papers together ("both", "them", "which of them"); "both X and Y" is no reference
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
+                    r"either(?!(?:\s+[\w-]+){1,4}\s+or\b)( of them| one)?|"  # "for either?", not "either X or Y"
                     r"these( \w+)?|those( \w+)?|each of them|each one|the two(?! (?!papers\b|ones\b|works\b|studies\b|"
                     r"methods\b|approaches\b|surveys\b|articles\b)[\w-]+s\b)( \w+)?|all of them|"
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
@@ -938,7 +939,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if together and len(focus) > 1:
         text = names_of(focus, papers) + ("'s" if word in ("their", "theirs") else "")
         text = f"which of {text}" if word.startswith("which of") else f"which one of {text}" if word.startswith(
-            "which one") else f"both {text}" if word.startswith("both") else text
+            "which one") else f"both {text}" if word.startswith("both") else "either " + " or ".join(
+            display_name(papers[p]) for p in focus) if word.startswith("either") else text
         return Reference(focus, _replace(question, together, text))
     if words_one and len(pool) == 1 and _shared_topic(words_one.group(1), pool, papers)[0] * 2 < len(
             topic_of(words_one.group(1))):

@@ -875,3 +875,18 @@ def test_their_in_a_which_papers_question_means_the_papers_asked_for(engine):
     first = engine.ask("What is LightThinker?")
     code = engine.ask("Which papers release their code?", history=[first])
     assert "LightThinker" not in code.standalone_question and len(code.citations) > 1
+
+
+def test_two_papers_without_a_shared_author_are_each_shown_with_their_own(engine):
+    first = engine.ask("What is LightThinker?")
+    second = engine.ask("And SMART, what is it?", history=[first])
+    same = engine.ask("are both from the same people?", history=[first, second])
+    assert not same.abstained and set(cited_names(engine, same)) == {"LightThinker", "SMART"}
+    assert "do not share a first author" in same.answer and "Cheng Qian" in same.answer
+
+
+def test_either_after_two_papers_asks_about_both(engine):
+    first = engine.ask("What is LightThinker?")
+    second = engine.ask("And KnowSelf, what is it?", history=[first])
+    code = engine.ask("is code available for either?", history=[first, second])
+    assert set(cited_names(engine, code)) == {"LightThinker", "KnowSelf"} and "github.com" in code.answer
