@@ -244,7 +244,7 @@ LEAVE_OUT = re.compile(r"(?:[,;(-]\s*)?(?:\b(?:but|and)\s+)?\b(?:leave out|leavi
 PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(?:{PAPER_NOUN}|ones|papers)s?\b",
                               re.IGNORECASE)  # "the self-driving one", "the ones about games": papers, not "text"
 # "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
-DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about)\b"
+DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about|on)\b"
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
 # "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
 # follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
@@ -878,6 +878,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find
     anew = DESCRIBED_ANEW.search(question)
+    if anew and COMPARE_RE.search(question) and len(compared_of(question)) >= 2 and not ALL_RE.search(question):
+        return Reference([], question)  # "Compare the paper on X and the one on Y": the papers described
     if anew and not SELECT_RE.search(question):
         pool = earlier if len(earlier) > 1 else focus
         match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None

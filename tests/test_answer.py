@@ -890,3 +890,11 @@ def test_either_after_two_papers_asks_about_both(engine):
     second = engine.ask("And KnowSelf, what is it?", history=[first])
     code = engine.ask("is code available for either?", history=[first, second])
     assert set(cited_names(engine, code)) == {"LightThinker", "KnowSelf"} and "github.com" in code.answer
+
+
+def test_a_comparison_of_two_described_papers_in_a_conversation_keeps_its_descriptions(engine):
+    first = engine.ask("Compare SMART and LightThinker: what do they reduce?")
+    question = "Compare the paper on compressing reasoning thoughts and the one on tool overuse"
+    compared = engine.ask(question, history=[first])
+    assert compared.standalone_question == question
+    assert set(cited_names(engine, compared)) == {"LightThinker", "SMART"}
