@@ -20,7 +20,7 @@ from rag.extractive import (LIST_FLOOR, NAMED_ANSWER, SELECT_MARGIN, Quote, Scor
                             introduction, list_members, values)
 from rag.index import PaperIndex
 from rag.intent import (METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, about_previous, acronyms_of, is_described,
-                        mentions_terms, plan_question, topic_of)
+                        mentions_terms, plan_question, title_described, topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
@@ -322,6 +322,9 @@ class AnswerEngine(CustomQueryEngine):
         if scorer and len(wanted) > 1:  # "what rank did the competition entry get?" after two papers
             wanted.sort(key=lambda n: (not scorer.stated(hits[n - 1].paper), -scorer.rank(hits[n - 1].paper)[0].score))
         relevant = [n for n, h in enumerate(hits, start=1) if h.relevance >= floor]
+        titled = None if wanted else title_described(plan.standalone, [hits[n - 1].paper for n in relevant])
+        if titled is not None:  # "the self-updatable LLM paper": the one titled so
+            relevant.insert(0, relevant.pop(titled))
         n = next(iter(wanted), None) or next(
             (n for n in relevant if mentions_terms(plan, hits[n - 1].paper)), relevant[0])
         return n, hits[n - 1].paper

@@ -875,6 +875,13 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             f"{ELSEWHERE_LEAD}{_unnamed(history[-1].standalone_question, focus, papers)}"  # not "anything else by
         # them?", which asks for the same author
         return Reference([], again, anew=True, exclude=tuple(focus))
+    pair = list(THE_WORDS_ONE_RE.finditer(question))  # "the Avalon paper and the world-model one": earlier papers
+    seen = list(dict.fromkeys(p for turn in reversed(_turns(history, papers)) for p in turn))
+    if len(pair) >= 2 and len(chosen := [described(m.group(1), seen, papers) for m in pair]) == len(
+            set(chosen) - {None}):
+        for match, paper_id in reversed(list(zip(pair, chosen))):
+            question = _replace(question, match, names_of([paper_id], papers))
+        return Reference(chosen, question)
     # "the one about X - what does its objective minimize?": the earlier paper the description fits, else a paper of
     # its own ("What about the paper that ... - which models did they train?"), which its words find
     anew = DESCRIBED_ANEW.search(question)
@@ -981,6 +988,18 @@ def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str 
         titled_so = [p for p, n in zip(focus, shared) if n == best and topic & stems(papers[p].title.replace("-", " "))]
         return titled_so[0] if len(titled_so) == 1 else None
     return focus[shared.index(best)] if best else None
+
+
+def title_described(question: str, candidates: Sequence[Paper]) -> int | None:
+    """Which candidate "the self-updatable LLM paper" means: the only one whose title has every word of the
+    description (an acronym may be spelt out: "Large Language Models"), else None."""
+    for match in THE_WORDS_ONE_RE.finditer(question):
+        words = [w for w in re.split(r"[\s-]+", match.group(1)) if stems(w)]
+        fits = [i for i, paper in enumerate(candidates) if words and all(
+            stems(w) <= stems(paper.title.replace("-", " ")) or spells_out(w.upper(), paper.title) for w in words)]
+        if len(fits) == 1:
+            return fits[0]
+    return None
 
 
 def described_several(description: str, focus: list[str], papers: dict[str, Paper], count: int) -> list[str]:

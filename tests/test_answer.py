@@ -898,3 +898,17 @@ def test_a_comparison_of_two_described_papers_in_a_conversation_keeps_its_descri
     compared = engine.ask(question, history=[first])
     assert compared.standalone_question == question
     assert set(cited_names(engine, compared)) == {"LightThinker", "SMART"}
+
+
+def test_two_earlier_papers_described_together_are_both_meant(engine):
+    listed = engine.ask("which papers have LLM agents playing games?")
+    other = engine.ask("What is EscapeBench?", history=[listed])
+    same = engine.ask("And the Avalon paper and the world-model one, do they share a first author?",
+                      history=[listed, other])
+    assert set(cited_names(engine, same)) == {"Strategist", "PIANIST"} and "Jonathan Light" in same.answer
+
+
+def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
+    answer = engine.ask("How does the self-updatable LLM paper get knowledge from the context into the weights? "
+                        "What does the training objective minimize?")
+    assert cited_names(engine, answer)[:1] == ["SELF-PARAM"] and "Kullback-Leibler" in answer.answer
