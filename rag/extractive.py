@@ -66,7 +66,7 @@ CARRIES: dict[Wants, re.Pattern] = {
 }
 # a number that names, not counts: "SemEval-2025 Task 4", "Table 2", "System 2 thinking"
 IDENTIFIER = re.compile(r"\b(?:Task|Subtask|Track|Table|Figure|Fig\.|Section|Sec\.|Appendix|Chapter|Phase|Stage|Level|"
-                        r"Version|Step|System)\s+\d+\b")
+                        r"Version|Step|System)\s+\d+\b|\(\d\)")  # "(1) Efficacy: ...; (2) Retention" counts nothing
 # a name in a sentence is a dataset or benchmark when the sentence speaks of evaluation
 EVALUATION = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w*|experiments?|tested|results?|outperform\w*|"
                         r"tasks?|games?|environments?|settings?|domains?|test ?beds?|test data)\b", re.I)

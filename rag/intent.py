@@ -756,7 +756,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     return QueryPlan(question=question, standalone=standalone if standalone != asked else (
                          question if asked == question.strip() else asked),
                      kind=kind, wants=wants, aspect=aspect_of(ask, about), ask=ask, named=named, referred=referred,
-                     collection=collection, parts=parts,
+                     collection=collection, parts=[(" ".join(without_names(text, about).split()), wants)
+                                                   for text, wants in parts] if len(parts) > 1 and kind == Kind.FACT else parts,
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=select, several=asks_several(asked), terms=terms,
                      either=either_term(standalone, terms),

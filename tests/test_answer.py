@@ -846,6 +846,8 @@ def test_the_survey_missing_from_the_earlier_list_is_the_survey_on_the_conversat
     # the number counts the noun past an "or" and a hyphenated word; the models part ends at its noun
     ("For the semi-supervised fine-tuning framework SemiEvol, what models and how many datasets were used?",
      "seven general or domain-specific datasets"),
+    # the sub-question "which LLMs did SemiEvol experiment with" is matched without the name, which every sentence has
+    ("which LLMs did SemiEvol experiment with, and on how many datasets?", "GPT-4o-mini and Llama-3.1"),
     # "LLM-generated" is met by "LLM generation"
     ("into how many components does the paper on LLM-generated world models decompose the world model", "seven"),
 ])
