@@ -95,6 +95,8 @@ METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # on
 MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
 ONE = re.compile(r"\b(?:a single|one)\b", re.I)  # a count only of the noun asked for ("a single example")
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
+ITEMS_LEAD = re.compile(r"\b(?:such as|namely|consists? of|comprises?|composed of)\s+", re.IGNORECASE)
+ITEMS = re.compile(r"[^.;:()]+?(?=,\s*(?:which|that|where|while|enabling|allowing)\b|[.;:(]|$)", re.IGNORECASE)
 # what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
 # pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")
 ENUMERATES = re.compile(r"[\w-]+(?:\s+[\w-]+){0,4},\s+[\w-]+(?:\s+[\w-]+){0,4},?\s+and\s|"
@@ -191,7 +193,20 @@ def listed(sentence: str, own: list[str], noun: str = "") -> int:
     rest = sentence.split(maxsplit=1)[1] if " " in sentence.strip() else ""  # an opening capital names nothing
     names = {m.group(0) for m in LISTED_NAME.finditer(rest) if m.group(0) not in GENERIC_CAPITALS}
     said = sum(stem_of(word) == noun for word in WORD_RE.findall(sentence)) if noun else 0
-    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said, coordinated(sentence, noun))
+    return max(len(ORDINAL_MARKERS.findall(sentence)), len(names), said, coordinated(sentence, noun),
+               introduced_items(sentence))
+
+
+def introduced_items(sentence: str) -> int:
+    """How many short items follow "such as" or "consists of" ("modules such as the steering vector generator and the
+    steering vector applier, which ..." lists two)."""
+    counts = [0]
+    for lead in ITEMS_LEAD.finditer(sentence):
+        found = ITEMS.match(sentence, lead.end())
+        items = [i for i in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", found.group(0)) if i.strip()] \
+            if found else []
+        counts.append(len(items) if len(items) > 1 and all(len(i.split()) <= 5 for i in items) else 0)
+    return max(counts)
 
 
 def coordinated(sentence: str, noun: str) -> int:

@@ -848,6 +848,8 @@ def test_the_survey_missing_from_the_earlier_list_is_the_survey_on_the_conversat
      "seven general or domain-specific datasets"),
     # the sub-question "which LLMs did SemiEvol experiment with" is matched without the name, which every sentence has
     ("which LLMs did SemiEvol experiment with, and on how many datasets?", "GPT-4o-mini and Llama-3.1"),
+    # two items after "such as" answer "what are the two core components"
+    ("what are the two core components in the EasyEdit2 architecture for steering?", "steering vector applier"),
     # "LLM-generated" is met by "LLM generation"
     ("into how many components does the paper on LLM-generated world models decompose the world model", "seven"),
 ])
