@@ -16,7 +16,10 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "accepted", "author", "authors", "first", "written", "institution", "lab", "labs",
                                "listed", "link", "links", "including", "main", "conference", "findings",
                                "workshop", "workshops", "long", "short", "demo", "demonstrations", "public",
-                               "publicly", "don", "doesn", "didn", "haven", "hasn", "isn", "aren"}
+                               "publicly", "don", "doesn", "didn", "haven", "hasn", "isn", "aren",
+                               # "what papers has X worked on in this set?", "list all papers please, just the titles"
+                               "please", "just", "title", "titles", "set", "worked", "wrote", "write", "authored",
+                               "co-authored", "involved", "contributed", "here"}
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
@@ -28,6 +31,9 @@ EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than
 # "published in Findings", "at a workshop": a kind of venue (not "the approach or its findings")
 VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
                         r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")
+# "in any track (main, Findings or demos)": no one kind of venue
+ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?)\b|\bmain\b[^.?!]*\b(?:findings|workshops?)\b|"
+                       r"\b(?:findings|workshops?)\b[^.?!]*\bmain\b", re.IGNORECASE)
 # "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews|"
                           r"(survey|review|overview)[- ]style)\b|"
@@ -135,7 +141,7 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         filters.append("venue: " + ", ".join(sorted(v.upper() for v in venues)))
     excluded = EXCLUDED_VENUE_RE.search(question)
     venue_kind = VENUE_KIND.search(question)
-    if venue_kind and not excluded:  # "Which papers appeared at a workshop?"
+    if venue_kind and not excluded and not ANY_TRACK.search(question):  # "Which papers appeared at a workshop?"
         kind = (venue_kind.group(1) or venue_kind.group(2)).lower().rstrip("s")
         selected = [p for p in selected if kind in (p.venue or "").lower()]
         filters.append(f"venue: {kind}")

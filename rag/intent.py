@@ -215,7 +215,7 @@ ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of the
                     r"methods\b|approaches\b|surveys\b|articles\b)[\w-]+s\b)( \w+)?|all of them|"
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
-                    rf"this (one|paper)|this)\b(?! (collection|question|conversation))|"
+                    rf"this (one|paper)|this)\b(?! (collection|question|conversation|set|corpus|library|database))|"
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
                     re.IGNORECASE)  # "how much progress do models make there?"
 POINTS_BACK = re.compile(r"\b(other|them|they|these|those|that|this|it|its)\b", re.IGNORECASE)

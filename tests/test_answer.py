@@ -916,3 +916,13 @@ def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
     answer = engine.ask("How does the self-updatable LLM paper get knowledge from the context into the weights? "
                         "What does the training objective minimize?")
     assert cited_names(engine, answer)[:1] == ["SELF-PARAM"] and "Kullback-Leibler" in answer.answer
+
+
+@pytest.mark.parametrize("question, count", [
+    ("list all papers in the collection please, just the titles", 23),
+    ("what papers has Jonathan Light worked on in this set?", 2),
+    ("Which papers appeared at EMNLP, in any track (main, Findings or demos)?", 5),
+])
+def test_collection_questions_in_everyday_words_are_answered_from_the_records(engine, question, count):
+    answer = engine.ask(question)
+    assert answer.shape == "collection" and len(answer.citations) == count
