@@ -532,7 +532,8 @@ def asked_terms(question: str, papers: Sequence[Paper], every: Sequence[Paper] =
     "GRPO", "HumanEval", "GPT-4") and experimental details ("learning rate", "batch size")."""
     text = aspect_of(question, papers)
     own = {name.lower() for paper in every or papers for name in paper_names(paper)}  # "REFED-tuned": REFED
-    names = [TERM_SUFFIX.sub("", w) for w in NAME_TOKEN.findall(text)]  # "RL-based" asks about RL
+    owners = set(re.findall(r"\b([A-Z][\w-]*)['’]s\s+(?=[A-Z0-9])", question))  # "OpenAI's GPT-4o": GPT-4o
+    names = [TERM_SUFFIX.sub("", w) for w in NAME_TOKEN.findall(text) if w not in owners]  # "RL-based" asks about RL
     names = [w for w in names if w.lower().rstrip("s") not in GENERIC_NAMES and
              not ("-" in w and w.split("-")[0].lower() in own)]
     if in_capitals(question):  # typed in capitals: words, not names

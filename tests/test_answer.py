@@ -926,3 +926,8 @@ def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
 def test_collection_questions_in_everyday_words_are_answered_from_the_records(engine, question, count):
     answer = engine.ask(question)
     assert answer.shape == "collection" and len(answer.citations) == count
+
+
+def test_a_models_maker_named_beside_it_is_not_required_to_appear(engine):
+    answer = engine.ask("Which papers bring up OpenAI's GPT-4o (or a variant of it) in their experiments?")
+    assert {"SemiEvol", "SMART"} <= set(cited_names(engine, answer))  # neither abstract says "OpenAI"
