@@ -32,8 +32,9 @@ EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than
 VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
                         r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")
 # "in any track (main, Findings or demos)": no one kind of venue
-ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?)\b|\bmain\b[^.?!]*\b(?:findings|workshops?)\b|"
-                       r"\b(?:findings|workshops?)\b[^.?!]*\bmain\b", re.IGNORECASE)
+ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?)\b|"
+                       r"\bmain\b[^.?!]*\b(?:findings|workshops?)\b|\b(?:findings|workshops?)\b[^.?!]*\bmain\b",
+                       re.IGNORECASE)
 # "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews|"
                           r"(survey|review|overview)[- ]style)\b|"

@@ -758,7 +758,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                          question if asked == question.strip() else asked),
                      kind=kind, wants=wants, aspect=aspect_of(ask, about), ask=ask, named=named, referred=referred,
                      collection=collection, parts=[(" ".join(without_names(text, about).split()), wants)
-                                                   for text, wants in parts] if len(parts) > 1 and kind == Kind.FACT else parts,
+                                                   for text, wants in parts] if len(parts) > 1 and kind == Kind.FACT
+                     else parts,  # sub-questions without the paper's name, which all its sentences carry
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=select, several=asks_several(asked), terms=terms,
                      either=either_term(standalone, terms),
@@ -878,9 +879,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         # them?", which asks for the same author
         return Reference([], again, anew=True, exclude=tuple(focus))
     pair = list(THE_WORDS_ONE_RE.finditer(question))  # "the Avalon paper and the world-model one": earlier papers
-    seen = list(dict.fromkeys(p for turn in reversed(_turns(history, papers)) for p in turn))
-    if len(pair) >= 2 and len(chosen := [described(m.group(1), seen, papers) for m in pair]) == len(
-            set(chosen) - {None}):
+    seen = list(dict.fromkeys(p for turn in reversed(_turns(history, papers)) for p in turn)) if len(pair) > 1 else []
+    if seen and len(chosen := [described(m.group(1), seen, papers) for m in pair]) == len(set(chosen) - {None}):
         for match, paper_id in reversed(list(zip(pair, chosen))):
             question = _replace(question, match, names_of([paper_id], papers))
         return Reference(chosen, question)
