@@ -173,13 +173,16 @@ ALTERNATIVES = r"\b(more|fewer|less|larger|smaller|bigger|better|worse|higher|lo
                r"newer|older|first)\b[^?]*\bor\b"
 # "The REFED paper and the semi-supervised paper ...: what does each rely on?": papers asked about side by side
 EACH_RE = re.compile(r"\b(each|both)\b", re.IGNORECASE)
-PLURAL_ASK = re.compile(r"^\s*(what|which|how|why|where)\b[^?]*?\b(do|are|were|have)\b", re.IGNORECASE)
+PLURAL_ASK = re.compile(r"^\s*(what|which|how|why|where)\b[^?]*?\b(do|are|were|have)\b|"
+                        r"^\s*(?:for|about|regarding|as for)\b[^?]*?\b(do|did|are|were|have) they\b",
+                        re.IGNORECASE)  # "For the X paper and the Y paper, which LLMs did they use?"
 VERSUS = re.compile(r"vs\.?|versus", re.IGNORECASE)  # "the token vs. entity mismatch" puts no papers side by side
 # "How do the X paper" -> "the X paper"; "the one where Y - where does each ...?" -> "the one where Y"
 SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are|was|were)\b.*?\b(?=(?:the|this|that)\b)",
                        re.IGNORECASE)
 # the ask after a dash, a colon or the sentence's end, or what both sides do ("X and the Y paper both want ...")
-SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+|(?<=\w)[.!?]\s+(?=[A-Z])|\s+both\s+(?!of\b)).*$")
+SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+|(?<=\w)[.!?]\s+(?=[A-Z])|(?<=\w{3})[.!?]\s+|"
+                        r"\s+(?:both|all)\s+(?!of\b)).*$")
 # "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
 COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to)\s+(?=(?:the|this|that)\b|(?-i:[A-Z]))|"
                             r",\s*", re.IGNORECASE)
@@ -737,6 +740,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         group = None
     compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else \
         [group.group(2).strip()] if group else compared_of(listed.group(1) if listed else standalone)
+    if kind == Kind.COMPARE and not about and len(papers_only := [s for s in compared if is_described(s)]) >= 2:
+        compared = papers_only  # "For the X paper and the Y paper, which LLMs did they use?": not the ask
     if kind == Kind.COMPARE and len(about) >= 2:  # and a paper described beside those named: "the escape room
         counted = GROUP_RE.search(standalone)       # benchmark, PIANIST and Strategist", "the three papers (the
         several = counted and COUNTS[counted.group(1).lower()] > len(about)  # SemEval system, LAW, ...)"

@@ -931,3 +931,15 @@ def test_collection_questions_in_everyday_words_are_answered_from_the_records(en
 def test_a_models_maker_named_beside_it_is_not_required_to_appear(engine):
     answer = engine.ask("Which papers bring up OpenAI's GPT-4o (or a variant of it) in their experiments?")
     assert {"SemiEvol", "SMART"} <= set(cited_names(engine, answer))  # neither abstract says "OpenAI"
+
+
+@pytest.mark.parametrize("question, papers", [
+    # a side described beside two named ones, with the ask in a second sentence
+    ("LightThinker, ERPO and the tool-overuse paper all claim some efficiency benefit. what exactly does each one "
+     "save?", {"LightThinker", "ERPO", "SMART"}),
+    # two described papers in a lead-in, asked about with "they"
+    ("For the reference-level feedback data synthesis paper and the semi-supervised fine-tuning paper, which LLMs "
+     "did they fine-tune or experiment with?", {"REFED", "SemiEvol"}),
+])
+def test_every_paper_compared_is_cited_however_the_comparison_is_worded(engine, question, papers):
+    assert set(cited_names(engine, engine.ask(question))) == papers
