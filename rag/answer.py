@@ -150,7 +150,7 @@ class AnswerEngine(CustomQueryEngine):
             base.standalone_question, relevant = plan.standalone, bool(hits)
         generated = time.perf_counter()
         if collection and (plan.kind == Kind.COLLECTION or not relevant and collection.filtered):
-            answer = collection_answer(base, collection, self.index.papers)
+            answer = collection_answer(base, collection, self.index.papers, plan.order)
         elif not relevant:
             answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
         elif (records := _records_asked(plan)) and plan.kind != Kind.LIST:
@@ -272,6 +272,7 @@ class AnswerEngine(CustomQueryEngine):
                 members = [n - len(aside) for n in list_members(plan, aside + hits, scorer) if n > len(aside)]
             if not members:
                 return base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
+            members = sorted(members, key=lambda n: sort_key(hits[n - 1].paper, plan.order)) if plan.order else members
             note = _note(plan) + ("\n" + prompts.NONE_OF.format(names=names_of(plan.none_of, self.index.papers),
                                                                 terms=" and ".join(plan.terms)) if plan.none_of else "")
             return list_answer(base, [scorer.best_quote(n, hits[n - 1].paper) for n in members], hits, note,
@@ -546,9 +547,11 @@ def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
     return f"{name} is from {paper.year}." if paper.year else None
 
 
-def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str, Paper]) -> Answer:
-    """The papers that pass the question's metadata filters (or all of them, counted), newest first."""
-    rows = sorted(query.papers, key=lambda p: (-(p.year or 0), p.title))
+def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str, Paper], order: str = ""
+                      ) -> Answer:
+    """The papers that pass the question's metadata filters (or all of them, counted), newest first unless the
+    question asks another `order`; then the papers asked about that do not ("which of the two has code?")."""
+    rows = sorted(query.papers, key=lambda p: sort_key(p, order or "-year"))
     where = "; ".join(query.filters)
     update = {"backend": "collection", "model": None, "shape": "collection"}
     if not rows and query.unshared:  # "are both from the same people?": no, and each one's
@@ -558,24 +561,43 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
         citations = [citation(n, p, passage_for(p, query.code), 1.0) for n, (p, _) in enumerate(query.unshared, 1)]
         return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
                                                 "focus": [c.paper_id for c in citations]})
-    if not rows:
+    if not rows and not query.unmatched:
         return base.model_copy(update=update | {"answer": f"No paper in this collection matches ({where}).",
                                                 "abstained": True})
-    lines = [(prompts.FOUND_ONE if len(rows) == 1 else prompts.FOUND.format(count=len(rows))).replace(
-        ":", f" ({where}):")
-             if query.filtered else f"This collection holds {len(rows)} paper{'s' * (len(rows) != 1)}:"]
-    citations = []
-    for n, row in enumerate(rows[:MAX_LISTED], start=1):
-        paper = papers[row.paper_id]
-        details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
-        link = f" code: {paper.code_urls[0]}" if query.code and paper.code_urls else ""
-        name = "" if not paper.short_name or paper.title.startswith(paper.short_name) else f"{paper.short_name}: "
-        lines.append(f"- {name}{paper.title} ({details}){link} [{n}]")
-        citations.append(citation(n, paper, passage_for(paper, query.code), 1.0))
+    if not query.filtered:
+        lines = [f"This collection holds {len(rows)} paper{'s' * (len(rows) != 1)}:"]
+    elif rows:
+        lines = [(prompts.FOUND_ONE if len(rows) == 1 else prompts.FOUND.format(count=len(rows))).replace(
+            ":", f" ({where}):")]
+    else:
+        lines = [f"None of them matches ({where})."]
+    shown = [papers[row.paper_id] for row in rows[:MAX_LISTED]]
+    lines += [_record_line(paper, n, query.code) for n, paper in enumerate(shown, start=1)]
     if len(rows) > MAX_LISTED:
         lines.append(prompts.MORE_LISTED.format(more=len(rows) - MAX_LISTED))
+    if query.unmatched:
+        lines.append(f"Not matching ({where}):" if rows else "Their records:")
+        lines += [_record_line(paper, n, query.code) for n, paper in enumerate(query.unmatched, start=len(shown) + 1)]
+    citations = [citation(n, paper, passage_for(paper, query.code), 1.0)
+                 for n, paper in enumerate(shown + query.unmatched, start=1)]
     return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
-                                            "focus": [c.paper_id for c in citations]})
+                                            "focus": [p.paper_id for p in shown or query.unmatched]})
+
+
+def _record_line(paper: Paper, n: int, code: bool) -> str:
+    """A paper's line in a collection answer: its name and title, year and venue (and code link), cited."""
+    details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
+    link = f" code: {paper.code_urls[0] if paper.code_urls else 'none listed'}" if code else ""
+    name = "" if not paper.short_name or paper.title.startswith(paper.short_name) else f"{paper.short_name}: "
+    return f"- {name}{paper.title} ({details}){link} [{n}]"
+
+
+def sort_key(paper: Paper, order: str) -> tuple:
+    """Where a paper goes in a list sorted by "name", "year" (oldest first) or "-year" (newest first)."""
+    if order == "name":
+        return (display_name(paper).lower(),)
+    year = paper.year or (0 if order == "-year" else 9999)
+    return (-year if order == "-year" else year, paper.title)
 
 
 def citation(n: int, paper: Paper, text: str, support: float) -> Citation:

@@ -19,7 +19,7 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "publicly", "don", "doesn", "didn", "haven", "hasn", "isn", "aren",
                                # "what papers has X worked on in this set?", "list all papers please, just the titles"
                                "please", "just", "title", "titles", "set", "worked", "wrote", "write", "authored",
-                               "co-authored", "involved", "contributed", "here"}
+                               "co-authored", "involved", "contributed", "here", "two", "three", "either"}
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
@@ -57,7 +57,8 @@ SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|git
                        r"\b(repo|repository|code|github|link|url)\b.*\b(same|in common|shared)\b", re.IGNORECASE)
 SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?authors?|person|people)\b|"
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b|"  # "what other papers is that first
-                         r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this) ((first )?author|person)\b"
+                         r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this|the|its|their) "
+                         r"((first )?author|person)\b"
                          r".*\bother\b|"  # "did he write anything else in here?", "anything else by them?"
                          r"\b(he|she|they)\b.*\b(wrote|write|written)\b.*\b(else|other|more)\b|"
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
@@ -83,6 +84,7 @@ class CollectionQuery:
     topic: str = ""  # a topic beside the filters, without their words ("Which UCLA papers are about agents?")
     # "are both from the same people?" when they are not: each paper asked about with its own value
     unshared: list[tuple[Paper, str]] = field(default_factory=list)
+    unmatched: list[Paper] = field(default_factory=list)  # the papers asked about that fail the filters
 
     @property
     def topical(self) -> bool:

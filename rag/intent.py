@@ -140,6 +140,12 @@ LIST_RE = re.compile(
     r"^\s*list\b|^\s*(?:anything|any(?:one| one)?|something) (?:on|about|involving|regarding|related to|with|"
     r"using|that)\b|"  # "anything involving dialogue?"
     r"^\W*(?:[\w-]+\s+){1,4}(?:papers|works|studies|articles)\W*$", re.IGNORECASE)  # "mcts papers?"
+# "please list them in alphabetical order", "newest first", "sorted by year": how to sort a list
+ORDER_ASKED = re.compile(r"(?:[.,;]?\s*(?:please\s+)?(?:(?:list|sort|order|show|give|put|rank)\s+(?:them|these|those|the "
+                         r"(?:papers|results|list)|it)\s+|(?:sorted|ordered|arranged)\s+)?(?:in\s+|by\s+)?)?(?P<key>alphabetical(?:ly)?|"
+                         r"(?:reverse\s+)?chronological(?:ly)?|(?:newest|latest|most recent|oldest|earliest)\s+first|"
+                         r"(?<=by )(?:name|title|year|date))\b(?:\s+order)?(?:\s+by\s+(?:name|title|year|date))?"
+                         r"(?:\s*,?\s*please)?", re.IGNORECASE)
 # question words mistyped ("wich papers ...?"); names are put right by the name index
 TYPOS = {"wich": "which", "whcih": "which", "wihch": "which", "whihc": "which", "waht": "what", "wat": "what",
          "papres": "papers", "paprs": "papers", "paers": "papers"}
@@ -266,6 +272,8 @@ MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( 
                         re.IGNORECASE)
 PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s+)?(?:papers|works|articles|studies)\b",
                           re.IGNORECASE)  # "Which papers release their code?": their own
+BARE_THAT = re.compile(r"\b(?:does|did|do|is|was|has|can|could|would|will) that\b", re.IGNORECASE)  # "how much
+# does that cut harmful outputs?" after a paper brought in
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
@@ -402,6 +410,7 @@ class QueryPlan:
     topic: frozenset[str] = frozenset()  # stems of what the question is about, beyond the aspect asked for
     readings: tuple[frozenset[str], ...] = ()  # the topic as a paper may meet it: whole, or one side of an "or"
     language: str = "en"  # "zh", "ja", "es", "fr", "de", "other" or "en": non-English goes to the e5 retriever
+    order: str = ""  # how a list is to be sorted: "name", "year" (oldest first), "-year" (newest first), or by rank
 
     @property
     def papers(self) -> list[str]:
@@ -418,6 +427,19 @@ def strip_instructions(question: str) -> str:
         return question.strip()
     text = " ".join(kept)
     return text[0].upper() + text[1:]
+
+
+def order_of(question: str) -> tuple[str, str]:
+    """How the question asks a list to be sorted ("name", "year", "-year" or ""), and the question without that
+    request ("Which papers use MCTS? Please list them in alphabetical order." -> "name", "Which papers use MCTS?")."""
+    asked = ORDER_ASKED.search(question)
+    if not asked:
+        return "", question
+    key = asked.group("key").lower()
+    order = "name" if key.startswith(("alphabet", "name", "title")) else "-year" if key.startswith(
+        ("newest", "latest", "most recent", "reverse")) else "year"
+    rest = re.sub(r"\?\s*\.$", "?", (question[:asked.start()] + question[asked.end():]).strip(" ,;-"))
+    return order, rest if WORD_RE.search(rest) else question
 
 
 def wants_of(question: str) -> Wants:
@@ -692,6 +714,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     asked = QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
+    order, asked = order_of(asked)
     if LIST_RE.search(asked):  # "rl papers?", "Which papers use CoT?" (not "MCTS", which terms spell out)
         asked = ACRONYM_RE.sub(lambda m: m.group(0) if names.named_in(m.group(0)) or m.group(0).isupper() and len(
             m.group(0)) > 2 else ACRONYMS[m.group(0).lower()], asked)
@@ -772,7 +795,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=(kind == Kind.LIST or select) and bool(INTRODUCES_ASKED.search(standalone)),
                      another=reference.anew and not named, exclude=[*reference.exclude, *set_aside],
-                     leave_out=leave_out)
+                     leave_out=leave_out, order=order)
 
 
 def _left_out(question: str, named: list[str], papers: dict[str, Paper], names: NameIndex
@@ -798,8 +821,11 @@ def _collection_query(standalone: str, asked: str, referred: list[str], papers: 
     if not referred and free and (not about or PAPERS_NOUN.search(standalone)) and (
             LIST_RE.search(standalone) or COUNT_RE.search(standalone)):  # not "ERPO was tested on ... - which ones?"
         return parse_collection_query(standalone, rows_of(papers), counts=bool(COUNT_RE.search(standalone)))
-    if len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say
-        return parse_collection_query(asked, [papers[p] for p in referred])
+    if len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say, for each
+        collection = parse_collection_query(asked, [papers[p] for p in referred])
+        if collection and len(referred) == 2:  # "which of the two has code?": the other one's record too
+            collection.unmatched = [papers[p] for p in referred if papers[p] not in collection.papers]
+        return collection
     if free and not about:  # "Which paper was published at AAAI 2025?"
         collection = parse_collection_query(standalone, rows_of(papers))
         return collection if collection and not collection.topical else None
@@ -870,7 +896,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             return Reference(focus, question)  # "compare it with X": the earlier papers and the new one
         return Reference([], question)
     mention = MENTIONS_PAPER.match(question)
-    if mention and (ONE_RE.search(mention["rest"]) or ALL_RE.search(mention["rest"])):
+    if mention and (ONE_RE.search(mention["rest"]) or ALL_RE.search(mention["rest"]) or BARE_THAT.search(
+            mention["rest"])):
         if PAIR_RE.search(mention["rest"]) or SELECT_RE.search(mention["rest"]):  # "which of the two": both
             return Reference(focus, question, beside=mention["what"])
         besides = BESIDES_LAST.search(question[:mention.start("rest")])  # "did they ...": the paper described

@@ -943,3 +943,36 @@ def test_a_models_maker_named_beside_it_is_not_required_to_appear(engine):
 ])
 def test_every_paper_compared_is_cited_however_the_comparison_is_worded(engine, question, papers):
     assert set(cited_names(engine, engine.ask(question))) == papers
+
+
+def test_a_list_asked_in_alphabetical_order_is_sorted_so_and_ordinals_follow_it(engine):
+    listed = engine.ask("Which papers use Monte Carlo tree search somewhere in their method? Please list them in "
+                        "alphabetical order by name.")
+    names = [engine.index.papers[p].short_name for p in listed.focus]  # in the order listed
+    assert len(names) >= 2 and names == sorted(names, key=str.lower)
+    assert [listed.answer.index(f"- {name}:") for name in names] == sorted(listed.answer.index(f"- {name}:")
+                                                                          for name in names)
+    second = engine.ask("the second one - which games was it tested on?", history=[listed])
+    assert cited_names(engine, second) == names[1:2]
+
+
+def test_which_of_two_has_code_shows_the_one_without_as_well(engine):
+    first = engine.ask("What is EscapeBench?")
+    second = engine.ask("And PIANIST, what is it?", history=[first])
+    code = engine.ask("which of the two has released code?", history=[first, second])
+    assert set(cited_names(engine, code)) == {"EscapeBench", "PIANIST"}
+    assert "Not matching" in code.answer and "none listed" in code.answer
+
+
+def test_the_first_authors_other_papers_are_found_by_the_records(engine):
+    first = engine.ask("any papers about LLMs learning to play Avalon?")
+    other = engine.ask("Did the first author write any other paper in this collection?", history=[first])
+    assert "PIANIST" in cited_names(engine, other) and "Jonathan Light" in other.answer
+
+
+def test_a_paper_brought_in_by_description_is_what_that_in_the_next_sentence_means(engine):
+    first = engine.ask("How does the safety alignment paper that makes the model reason about safety before "
+                       "answering work?")
+    new = engine.ask("ok. I also remember one that monitors the model's internal activations to switch off unsafe "
+                     "behaviour. how much does that cut harmful outputs?", history=[first])
+    assert cited_names(engine, new) == ["SafeSwitch"]
