@@ -141,8 +141,9 @@ LIST_RE = re.compile(
     r"using|that)\b|"  # "anything involving dialogue?"
     r"^\W*(?:[\w-]+\s+){1,4}(?:papers|works|studies|articles)\W*$", re.IGNORECASE)  # "mcts papers?"
 # "please list them in alphabetical order", "newest first", "sorted by year": how to sort a list
-ORDER_ASKED = re.compile(r"(?:[.,;]?\s*(?:please\s+)?(?:(?:list|sort|order|show|give|put|rank)\s+(?:them|these|those|the "
-                         r"(?:papers|results|list)|it)\s+|(?:sorted|ordered|arranged)\s+)?(?:in\s+|by\s+)?)?(?P<key>alphabetical(?:ly)?|"
+ORDER_ASKED = re.compile(r"(?:[.,;]?\s*(?:please\s+)?(?:(?:list|sort|order|show|give|put|rank)\s+"
+                         r"(?:them|these|those|the (?:papers|results|list)|it)\s+|(?:sorted|ordered|arranged)\s+)?"
+                         r"(?:in\s+|by\s+)?)?(?P<key>alphabetical(?:ly)?|"
                          r"(?:reverse\s+)?chronological(?:ly)?|(?:newest|latest|most recent|oldest|earliest)\s+first|"
                          r"(?<=by )(?:name|title|year|date))\b(?:\s+order)?(?:\s+by\s+(?:name|title|year|date))?"
                          r"(?:\s*,?\s*please)?", re.IGNORECASE)

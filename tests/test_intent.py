@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.intent import Kind, Wants, acronyms_of, plan_question, strip_instructions, topic_readings
+from rag.intent import Kind, Wants, acronyms_of, order_of, plan_question, strip_instructions, topic_readings
 from rag.text import spells_out
 from rag.types import Answer
 
@@ -464,3 +464,13 @@ def test_a_follow_up_bringing_in_a_paper_by_description_asks_about_that_paper(pl
                                                                               compared, another):
     result, referred = plan(question, ["SynWorld"])
     assert (result.kind, referred, result.compared, result.another) == (kind, papers, compared, another)
+
+
+@pytest.mark.parametrize("question, order, rest", [
+    ("Which papers use MCTS? Please list them in alphabetical order by name.", "name", "Which papers use MCTS?"),
+    ("which papers are about editing, newest first", "-year", "which papers are about editing"),
+    ("list the safety papers sorted by year", "year", "list the safety papers"),
+    ("Which papers use RL?", "", "Which papers use RL?"),
+])
+def test_a_requested_order_is_read_and_taken_out_of_the_question(question, order, rest):
+    assert order_of(question) == (order, rest)
