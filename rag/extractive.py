@@ -55,6 +55,12 @@ CARRIES: dict[Wants, re.Pattern] = {
                              r"three-stage|multi-stage|consists? of|comprises?|components?|modules?|includ\w+|encompass\w*)\b|"
                              r"\(\d\)|\([ivx]+\)", re.I),
     Wants.CODE: re.compile(r"https?://"),
+    # a problem said: a limitation, a contrast with what works ("However, ... is hindered by challenges such as")
+    Wants.PROBLEM: re.compile(r"\b(however|but|yet|challeng\w*|hinder\w*|struggl\w*|fail\w*|suffer\w*|lacks?|"
+                              r"lacking|issues?|problems?|difficult\w*|bottlenecks?|mismatch\w*|insufficient\w*|"
+                              r"inefficien\w*|costly|neglect\w*|overlook\w*|unable|cannot|prone to|drawbacks?|"
+                              r"shortcomings?|limitations?|remains? (challenging|difficult|unclear|underexplored))\b|"
+                              r"^(This|These|Such)\b[^.]*\b(leads? to|results? in|causes?)\b", re.I),
     # a name spelled out: "SMART (Strategic Model-Aware Reasoning with Tools)", "Ex-Ante Reasoning ... (ERPO)"
     Wants.EXPANSION: re.compile(r"(?P<name>[\w-]+)\s*\((?:[A-Z][\w-]*\s+)+[^)]*\)|"
                                 r"(?:[A-Z][\w-]*\s+)+(?:[\w-]+\s+)*?\((?P<acronym>[A-Z][\w-]*)\)"),
@@ -86,6 +92,14 @@ INTRODUCES_NAMED = re.compile(rf"\b(?:introduc|present|propos|construct|buil|rel
                               rf"[^.;]*?(?:\b[A-Z][\w-]*[A-Z0-9][\w-]*\s*,\s+(?:a|an)\b[^.;]{{0,80}}?\b{RESOURCE}\b|"
                               rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,4}}?{RESOURCE},?\s+(?:called\s+|named\s+|dubbed\s+)?"
                               rf"[A-Z][\w-]*[A-Z0-9])")
+# a sentence that answers a problem: the one before it states the problem ("To address this issue, we propose ...")
+SOLVES = re.compile(r"^(?:To (?:address|tackle|solve|overcome|mitigate|bridge|fill|alleviate|remedy|resolve|fix|close|"
+                    r"handle|counter)|In response|Motivated by (?:this|these))\b|\b(?:we|this (?:paper|work))\s+"
+                    r"(?:propose|introduce|present|develop|design)", re.I)
+OWN_VOICE = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
+EARLIER_WORK = re.compile(r"\b(cites?|cited|mention\w*|examples?|exemplif\w*|prior|existing|previous|earlier)\b",
+                          re.I)  # "which models does X cite as examples?" asks for the field's
+BACKGROUND_FREE = {Wants.MODELS, Wants.DATASET, Wants.NUMBER, Wants.PERCENT}  # asked of the paper, not its field
 CONTINUES = re.compile(r"^(This|These|It|They|Such|Both|Specifically|Concretely|In particular|Here|To this end|"
                        r"Moreover|Furthermore|Additionally|In addition)\b")
 ENUMERATION = re.compile(r"\b(second(ly)?|third(ly)?|then|next|finally|lastly|subsequently)\b", re.I)
@@ -168,6 +182,8 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
         sentence = NAMED_RESOURCE.sub(" ", CARRIES[Wants.MODELS].sub(" ", sentence))
     if wants == Wants.STAGES and not ENUMERATES.search(sentence):
         return False
+    if wants == Wants.PROBLEM and SOLVES.search(sentence):
+        return False
     if wants == Wants.DATASET:
         sentence = CARRIES[Wants.MODELS].sub(" ", sentence)
         if not EVALUATION.search(sentence):
@@ -175,6 +191,18 @@ def carries(wants: Wants, sentence: str, own_names: list[str] = (), given: set[s
         if NAMED_EXAMPLES.search(sentence):  # "games including the Game of Pure Strategy (GOPS)"
             return True
     return bool(pattern.search(sentence))
+
+
+def _drop_background(scored: list[Scored], own: list[str]) -> None:
+    """A figure or model named before the paper speaks of its own work ("exemplified by the success of OpenAI-o1")
+    is the field's, not the paper's: it stops counting when a later sentence carries one."""
+    own = [name for name in own if not MODEL_ACRONYM.fullmatch(name)]  # "Large Language Models (LLMs)" is no name
+    voiced = [s.index for s in scored if OWN_VOICE.search(s.text) or any(name in s.text for name in own)]
+    first = min(voiced, default=0)
+    if any(s.carries and s.index >= first for s in scored):
+        for s in scored:
+            if s.carries and s.index < first:
+                s.carries, s.score = False, s.score - CUE_WEIGHT
 
 
 def own_names(paper: Paper, defined: bool = True) -> list[str]:
@@ -273,8 +301,10 @@ class Scorer:
         given = {m.group(0) for m in pattern.finditer(self.plan.standalone)} if pattern else set()
         built = wants == Wants.DATASET and asks_built(asked) and introduction(paper)  # not the test data
         counted = self.plan.count[0] if part == 0 else 0
-        for i, text in enumerate(self.bank.sentences(paper)):
-            has = bool(INTRODUCES_NAMED.search(text)) if built else carries(wants, text, own, given)
+        sentences = self.bank.sentences(paper)
+        for i, text in enumerate(sentences):
+            has = bool(INTRODUCES_NAMED.search(text)) if built else carries(wants, text, own, given) or (
+                wants == Wants.PROBLEM and i + 1 < len(sentences) and bool(SOLVES.match(sentences[i + 1])))
             said = word_stems(text)
             if not has and head and (counted and wants in LISTED_ANSWER or wants == Wants.DATASET and
                                      EVALUATION.search(text)):  # "through Foresight ... and Reflection" for "the two
@@ -292,6 +322,8 @@ class Scorer:
             if "http" in text and wants != Wants.CODE and overlap < 0.5:
                 score -= 2 * CUE_WEIGHT  # a link answers when a link, or what it links to ("a demo video"), is asked
             scored.append(Scored(i, text, score, has, names_head))
+        if wants in BACKGROUND_FREE and not EARLIER_WORK.search(asked):
+            _drop_background(scored, own)
         return sorted(scored, key=lambda s: -s.score)
 
     def rankings(self, paper: Paper) -> list[list[Scored]]:
@@ -325,6 +357,8 @@ class Scorer:
             wants = self.asks[part][1]
             best = next((s for s in ranked[:3] if count and listed(s.text, own, noun) >= count and (
                 not noun or noun in word_stems(s.text))), None)  # "which two
+            if best is None and wants == Wants.PROBLEM:  # a problem is said in few sentences, often far from the
+                best = next((s for s in ranked if s.carries), ranked[0])  # question's words ("what does X fix?")
             if best is None:  # methods": the sentence giving both
                 best = ranked[0] if wants not in CARRIES or ranked[0].carries else next(
                     (s for s in ranked[:3] if s.carries), None) or next(  # else one naming the noun ("800+ papers")
@@ -369,6 +403,9 @@ def with_context(chosen: list[Scored], ranked: list[Scored], wants: Wants, budge
         if CONTINUES.match(sentence.text) and sentence.index - 1 in by_index and len(picked) + 1 < budget:
             picked.setdefault(sentence.index - 1, by_index[sentence.index - 1])
         picked.setdefault(sentence.index, sentence)
+        after = by_index.get(sentence.index + 1)  # "However, ... several tokens." then "This leads to a mismatch."
+        if wants == Wants.PROBLEM and after and after.carries and CONTINUES.match(after.text) and len(picked) < budget:
+            picked.setdefault(after.index, after)
         if wants == Wants.STAGES or OPENS_ENUMERATION.search(sentence.text):
             following = sentence.index + 1
             while following in by_index and ENUMERATION.search(by_index[following].text) and len(picked) < budget:

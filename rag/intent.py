@@ -43,6 +43,7 @@ class Wants(StrEnum):
     DATASET = "dataset"
     NAMES = "names"  # methods or algorithms by name: "which baselines ...", "which editing methods ..."
     NUMBER = "number"
+    PROBLEM = "problem"  # the problem or limitation a paper addresses: "what problem does X fix?"
     EXPANSION = "expansion"
     DEFINITION = "definition"
     METHOD = "method"
@@ -56,10 +57,12 @@ DETAIL_TERMS = re.compile(r"\b(learning rates?|batch sizes?|epochs?|gpus?|gpu ho
 WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re.IGNORECASE)) for wants, pattern in [
     # "Is there a dataset for ...?", "Which paper ...?": the paper itself is the answer
     (Wants.ANY, r"^\s*(is there|are there|which (paper|work|study|method|approach|article|one|methods|approaches|"
-                r"techniques)|what (paper|work))\b"),
+                r"techniques)|what (paper|work))\b(?!\s+(an?|any|some)?\s*(public|official|open[- ]?source)?\s*"
+                r"(code|github|repo|repository|implementations?)\b)"),  # "is there a code repo for X?" asks for code
     (Wants.ANY, DETAIL_TERMS.pattern),  # "what licence is the code under?" asks no code link
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
-                 r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))"),
+                 r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))|"
+                 r"^\W*(and |the |a |its |their )*(link|url)s?\b(?!\s+between)"),  # "... ? link please"
     (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
                     r"\b(written|authored) by\b|\b(which|what) authors?\b|"
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
@@ -77,6 +80,13 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
                    r"reduction|margin|number|rank|ranking|place|share|fraction|proportion|portion))\b|"
                    r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b"),
+    (Wants.PROBLEM, r"\b(what|which)\s+((?!papers?\b|works?\b)[\w-]+\s+){0,3}?(problems?|challenges?|difficult(y|ies)|"
+                    r"limitations?|issues?|shortcomings?|weakness(es)?|gaps?|bottlenecks?|drawbacks?|failure modes?|"
+                    r"obstacles?|pain points?)\b(?! (area|domain|setting|space)s?\b)|\bfailure modes?\b|"
+                    r"\bwhat (hinders?|holds? back|goes wrong)\b|"  # not "what keeps the model from losing ...?"
+                    r"\bwhat (stops?|keeps?|prevents?|blocks?)\b[^?]*\bfrom (being|using|applying|working|scaling)\b|"
+                    r"\bwhat('s| is) wrong with\b|\bwhy (is|are|do|does)\b[^?]*\b(hard|difficult|awkward|fails?|struggles?|"
+                    r"problematic)\b"),
     # the stages asked for ("what are the three stages", "its key modules"), not "in one step", "reasoning steps"
     (Wants.STAGES, r"\b(what|which|the|its|their|each|main|key|list|name|many|those|these)\b(\s+[\w'-]+){0,2}?\s+"
                    r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
@@ -88,8 +98,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"(do|does|did|are|is|were|was)\b)[\w-]+ ){0,3}"  # not "what problems do multimodal models ..."
                    r"(models?|llms?|lms?|backbones?)\b(?!-|\s+\w+(ing|ion)\b)|"
                    r"\b(backbones?|base models?|model famil(y|ies)|model sizes?)\b"),
-    (Wants.NAMES, r"\b(which|what) ((?!papers?\b|works?\b|of\b|the\b)[\w-]+ ){0,3}(methods|approaches|techniques|"
-                  r"algorithms?|baselines?|optimi[sz]ers?)\b"),
+    (Wants.NAMES, r"\b(which|what) ((?!papers?\b|works?\b|of\b|the\b)[\w-]+ ){0,4}(methods|approaches|techniques|"
+                  r"algorithms?|baselines?|optimi[sz]ers?|editors)\b"),
     (Wants.DATASET, r"\b(which|what|name the|list the|(on|across) (which|what)|name of (the|its|their)|(which|what) "
                     r"(are|were) the) (\w+ ){0,2}(datasets?|benchmarks?|corpus|corpora|"
                     r"test ?beds?|games?|environments?|tasks?|domains?|languages?|simulators?)\b"

@@ -976,3 +976,27 @@ def test_a_paper_brought_in_by_description_is_what_that_in_the_next_sentence_mea
     new = engine.ask("ok. I also remember one that monitors the model's internal activations to switch off unsafe "
                      "behaviour. how much does that cut harmful outputs?", history=[first])
     assert cited_names(engine, new) == ["SafeSwitch"]
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("What problem does SMART address?", "Tool Overuse"),
+    ("What problem between knowledge graphs and natural language is K-ON trying to solve?", "granularity mismatch"),
+    ("What difficulties stop large multimodal models from being used directly in self-driving, according to "
+     "ADS-Edit?", "complex road conditions"),
+    ("what problem is LightThinker trying to fix", "memory and computational costs"),
+])
+def test_the_problem_a_paper_addresses_is_quoted_from_where_the_abstract_states_it(engine, question, fact):
+    assert fact in engine.ask(question).answer
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("Which base models did they use to train the RL search+reasoning framework (ReSearch)?", "Qwen2.5-7B(-Instruct)"),
+    ("Which reasoning models does the ReSearch abstract cite as examples of strong LLM reasoning?", "OpenAI-o1"),
+])
+def test_models_the_paper_used_are_told_apart_from_the_fields_examples(engine, question, fact):
+    assert fact in engine.ask(question).answer
+
+
+def test_a_code_repo_asked_for_with_is_there_gets_the_link_not_the_abstract(engine):
+    answer = engine.ask("is there a code repo for SafeSwitch? link please")
+    assert "https://github.com/Hanpx20/SafeSwitch" in answer.answer and "Quoted from" not in answer.answer

@@ -76,8 +76,14 @@ def plan(seeded_index):
     ("anything involving dialogue or conversations?", Kind.LIST, Wants.ANY, []),
     ("wich papers throw agents into environments they've never seen before?", Kind.LIST, Wants.ANY, []),
     ("Which papers are about keeping what a model knows up to date?", Kind.LIST, Wants.ANY, []),  # no model asked
-    ("What problems do multimodal models run into in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
-    ("what stops large multimodal models from being used in self-driving?", Kind.FACT, Wants.ANY, []),  # nor here
+    # the problem a paper addresses, not models, nor a problem area or what keeps a model from losing an ability
+    ("What problems do multimodal models run into in self-driving?", Kind.FACT, Wants.PROBLEM, []),
+    ("what stops large multimodal models from being used in self-driving?", Kind.FACT, Wants.PROBLEM, []),
+    ("What problem does SMART address?", Kind.FACT, Wants.PROBLEM, ["SMART"]),
+    ("ADS-Edit and CaKE: what problem area is each aimed at?", Kind.COMPARE, Wants.ANY, ["ADS-Edit", "CaKE"]),
+    ("In BiasEdit, what keeps the model from losing its language modeling ability?", Kind.FACT, Wants.ANY,
+     ["BiasEdit"]),
+    ("is there a code repo for SafeSwitch? link please", Kind.FACT, Wants.CODE, ["SafeSwitch"]),
     ("Where did SafeSwitch get published?", Kind.FACT, Wants.VENUE, ["SafeSwitch"]),
     ("where did K-ON appear?", Kind.FACT, Wants.VENUE, ["K-ON"]),
     ("which ended up at ICLR, LAW or K-ON?", Kind.COMPARE, Wants.VENUE, ["LAW", "K-ON"]),
