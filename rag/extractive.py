@@ -47,7 +47,8 @@ CARRIES: dict[Wants, re.Pattern] = {
     # a figure, not a digit inside a name ("Llama-3.1-8B", "GPT-4o")
     Wants.NUMBER: re.compile(rf"(?<![\w.])(?<!\w-)(?!{YEAR})\d+(?:[.,]\d+)?\s*(?:%|x\b|×|times|fold|k\b|K\b|\+)?|"
                              rf"{NUMBER_WORDS}", re.I),
-    Wants.DATASET: re.compile(rf"\b(?!(?:{GENERIC_ACRONYMS}|RL|SFT)\b)(?:{NAME_FORM}|\d+[A-Za-z]\w*)\b"),
+    # a name, not a size ("10K instruction-response pairs")
+    Wants.DATASET: re.compile(rf"\b(?!(?:{GENERIC_ACRONYMS}|RL|SFT)\b)(?:{NAME_FORM}|\d+(?![KMB]\b)[A-Za-z]\w*)\b"),
     Wants.NAMES: re.compile(rf"\b(?!(?:{GENERIC_ACRONYMS}|KE|KG)\b){NAME_FORM}\b"),
     Wants.MODELS: re.compile(r"\b(Qwen|Llama|LLaMA|GPT|Mistral|Gemma|Phi|Claude|Vicuna|T5|BERT|OPT|Falcon|DeepSeek|"
                              r"Mixtral|Baichuan|ChatGLM|InternLM|Yi|Pythia|OLMo)[\w.()-]*|\b\d+(\.\d+)?[BM]\b"),
@@ -109,7 +110,7 @@ METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # on
 MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
 ONE = re.compile(r"\b(?:a single|one)\b", re.I)  # a count only of the noun asked for ("a single example")
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
-ITEMS_LEAD = re.compile(r"\b(?:such as|namely|consists? of|comprises?|composed of)\s+", re.IGNORECASE)
+ITEMS_LEAD = re.compile(r"\b(?:such as|namely|consists? of|comprises?|composed of|encompass(?:es|ing)?)\s+", re.IGNORECASE)
 ITEMS = re.compile(r"[^.;:()]+?(?=,\s*(?:which|that|where|while|enabling|allowing)\b|[.;:(]|$)", re.IGNORECASE)
 # what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
 # pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")
@@ -357,6 +358,9 @@ class Scorer:
             wants = self.asks[part][1]
             best = next((s for s in ranked[:3] if count and listed(s.text, own, noun) >= count and (
                 not noun or noun in word_stems(s.text))), None)  # "which two
+            if best is None and wants == Wants.STAGES:  # the sentence listing the most of them ("encompassing data
+                best = max((s for s in ranked[:5] if s.carries and listed(s.text, own) >= 3),  # preparation, ...")
+                           key=lambda s: listed(s.text, own), default=None)
             if best is None and wants == Wants.PROBLEM:  # a problem is said in few sentences, often far from the
                 best = next((s for s in ranked if s.carries), ranked[0])  # question's words ("what does X fix?")
             if best is None:  # methods": the sentence giving both

@@ -277,6 +277,8 @@ BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGN
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
                           re.IGNORECASE)
+ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|framework|benchmark|dataset)\s*"
+                      r"(?::|\s[-\u2013\u2014])", re.IGNORECASE)  # "reference-level feedback paper: which ...?"
 MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
                         r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b",
@@ -652,7 +654,7 @@ def count_asked(question: str) -> tuple[int, str]:
 def about_one_paper(question: str) -> bool:
     """True when the question describes one paper it asks about ("the survey covering ...", "in the ... paper")
     rather than asking which papers do something."""
-    return bool(ONE_DESCRIBED.search(question)) and not MANY_ASKED.search(question)
+    return bool(ONE_DESCRIBED.search(question) or ONE_LEAD.match(question)) and not MANY_ASKED.search(question)
 
 
 def topic_of(question: str) -> frozenset[str]:
@@ -787,6 +789,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         ask_of(standalone)
     if kind == Kind.FACT and not about and stems(ask) <= NAME_WORDS:
         ask = standalone  # "... Which one?", "... - what's it called?": the paper described is what is asked
+    elif kind == Kind.FACT and not about and wants not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD):
+        ask = THE_WORDS_ONE_RE.sub("it", ask)  # "Which benchmarks does the reference-level feedback paper report
+        # results on?": the description found the paper; the sentence answering says where, not what it is
     none_of = []
     subject = collection and collection.topic or SURVEY_INCLUDED.sub(" ", standalone)  # "(methods or surveys)"
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(

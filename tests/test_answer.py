@@ -1000,3 +1000,16 @@ def test_models_the_paper_used_are_told_apart_from_the_fields_examples(engine, q
 def test_a_code_repo_asked_for_with_is_there_gets_the_link_not_the_abstract(engine):
     answer = engine.ask("is there a code repo for SafeSwitch? link please")
     assert "https://github.com/Hanpx20/SafeSwitch" in answer.answer and "Quoted from" not in answer.answer
+
+
+@pytest.mark.parametrize("question, fact", [
+    # the description found the paper; the sentence answering is the one saying where it was evaluated
+    ("Which benchmarks does the reference-level feedback paper report results on?", "AlpacaEval 2.0"),
+    ("reference-level feedback paper: which benchmarks did the finetuned model get its results on?", "Arena-Hard"),
+    # the sentence listing all of them, not one mentioning a few
+    ("Which phases of the LLM lifecycle does the full-stack safety survey cover?",
+     "data preparation, pre-training, post-training, deployment and final commercialization"),
+])
+def test_the_sentence_carrying_the_asked_thing_is_quoted(engine, question, fact):
+    answer = engine.ask(question)
+    assert fact in answer.answer and "papers in this collection match" not in answer.answer
