@@ -556,12 +556,13 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
     update = {"backend": "collection", "model": None, "shape": "collection"}
     if not rows and query.unshared:  # "are both from the same people?": no, and each one's
         what = where.removeprefix("same ")
-        lines = [f"{names_of([p.paper_id for p, _ in query.unshared], papers)} do not share a {what}:"] + [
+        what = f"an {what}" if what[0] in "aeiou" else f"a {what}"
+        lines = [f"{names_of([p.paper_id for p, _ in query.unshared], papers)} do not share {what}:"] + [
             f"- {display_name(p)}: {value} [{n}]" for n, (p, value) in enumerate(query.unshared, start=1)]
         citations = [citation(n, p, passage_for(p, query.code), 1.0) for n, (p, _) in enumerate(query.unshared, 1)]
         return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
                                                 "focus": [c.paper_id for c in citations]})
-    if not rows and not query.unmatched:
+    if not rows and not query.beside:
         return base.model_copy(update=update | {"answer": f"No paper in this collection matches ({where}).",
                                                 "abstained": True})
     if not query.filtered:
@@ -575,13 +576,13 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
     lines += [_record_line(paper, n, query.code) for n, paper in enumerate(shown, start=1)]
     if len(rows) > MAX_LISTED:
         lines.append(prompts.MORE_LISTED.format(more=len(rows) - MAX_LISTED))
-    if query.unmatched:
-        lines.append(f"Not matching ({where}):" if rows else "Their records:")
-        lines += [_record_line(paper, n, query.code) for n, paper in enumerate(query.unmatched, start=len(shown) + 1)]
+    if query.beside:
+        lines.append(query.beside_heading)
+        lines += [_record_line(paper, n, query.code) for n, paper in enumerate(query.beside, start=len(shown) + 1)]
     citations = [citation(n, paper, passage_for(paper, query.code), 1.0)
-                 for n, paper in enumerate(shown + query.unmatched, start=1)]
+                 for n, paper in enumerate(shown + query.beside, start=1)]
     return base.model_copy(update=update | {"answer": "\n".join(lines), "citations": citations,
-                                            "focus": [p.paper_id for p in shown or query.unmatched]})
+                                            "focus": [p.paper_id for p in shown or query.beside]})
 
 
 def _record_line(paper: Paper, n: int, code: bool) -> str:

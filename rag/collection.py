@@ -39,7 +39,8 @@ ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews|"
                           r"(survey|review|overview)[- ]style)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
-SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no)\s+(?:counting\s+|"
+SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no|leave out|leaving out|"
+                             r"skip|skipping|ignore|ignoring|omit|omitting|drop)\s+(?:counting\s+|"
                              r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?"
                              r"(?:survey|review|overview)s?\b", re.IGNORECASE)
 # "(methods or surveys)", "including surveys": surveys among the papers asked for, not a filter to them
@@ -64,6 +65,11 @@ SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?aut
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
                          r"the same (people|team|authors?))\b",
                          re.IGNORECASE)  # author on?"
+FIRST_AUTHOR = re.compile(r"\bfirst[- ]authors?\b", re.IGNORECASE)
+# the one person asked about before ("who's the first author?" then "anything else by them?"), not "the same people"
+ONE_PERSON = re.compile(r"\b(that|this|the same) (person|author|guy|researcher)\b|\b(he|she|him|her|they|them)\b",
+                        re.IGNORECASE)
+OTHER_PAPERS = re.compile(r"\b(other|another|else|more)\b", re.IGNORECASE)  # "Jizhan Fang ... another paper by them?"
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether",
                "ones"}
@@ -84,7 +90,15 @@ class CollectionQuery:
     topic: str = ""  # a topic beside the filters, without their words ("Which UCLA papers are about agents?")
     # "are both from the same people?" when they are not: each paper asked about with its own value
     unshared: list[tuple[Paper, str]] = field(default_factory=list)
-    unmatched: list[Paper] = field(default_factory=list)  # the papers asked about that fail the filters
+    # papers shown after the matches, under a heading: the ones asked about that fail the filters ("which of the two
+    # has code?"), or the one whose repository or author the matches share
+    beside: list[Paper] = field(default_factory=list)
+    beside_heading: str = ""
+
+    def show_beside(self, papers: list[Paper], heading: str) -> CollectionQuery:
+        """The query with `papers` shown after its matches under `heading` (none shown when there are none)."""
+        self.beside, self.beside_heading = papers, heading
+        return self
 
     @property
     def topical(self) -> bool:
@@ -190,13 +204,17 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
 
 
 def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:
-    """The papers that share a code repository or a first author with the papers a follow-up is about ("Which other
-    paper points to that same repo?"), or, among several (or all), those that share one with each other ("Which of
-    them share a first author?"); None when the question asks neither."""
+    """The papers that share a code repository or an author with the papers a follow-up is about ("Which other
+    paper points to that same repo?": shown beside them; "what other papers is that first author on?"), or, among
+    several (or all), those that share one with each other ("Which of them share a first author?"); None when the
+    question asks neither."""
+    named = {a for p in papers for a in author_names(p) if a.lower() in question.lower()}
     if SAME_CODE.search(question):
         key, what = (lambda p: set(p.code_urls)), "code repository"
-    elif SAME_AUTHOR.search(question):
+    elif SAME_AUTHOR.search(question) or named and OTHER_PAPERS.search(question):
         key, what = (lambda p: set(author_names(p)[:1])), "first author"
+        if not FIRST_AUTHOR.search(question) and not ONE_PERSON.search(question):  # "by the same people?"
+            key, what = (lambda p: set(author_names(p))), "author"
     else:
         return None
     if not about or len(about) > 1 and not re.search(r"\bother\b", question, re.IGNORECASE):  # among them (or all)
@@ -209,9 +227,14 @@ def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> Coll
     else:
         ids = {p.paper_id for p in about}
         shared = set().union(*(key(p) for p in about))
+        if what != "code repository":  # the person meant (named, or the first author) anywhere in an author list
+            shared = named or shared
+            key = lambda p: set(author_names(p)) & shared  # noqa: E731
         selected = [p for p in papers if p.paper_id not in ids and key(p) & shared]
-    return CollectionQuery(filters=[f"same {what}: " + ", ".join(sorted(set().union(*(key(p) for p in selected))))
-                                    if selected else f"same {what}"], papers=selected, code=what.startswith("code"))
+    query = CollectionQuery(filters=[f"same {what}: " + ", ".join(sorted(set().union(*(key(p) for p in selected))))
+                                     if selected else f"same {what}"], papers=selected, code=what.startswith("code"))
+    others = about and selected and selected[0].paper_id not in {p.paper_id for p in about}  # not among them
+    return query.show_beside(about, "Shared with:") if others and what == "code repository" else query
 
 
 def passage_for(paper: Paper, code: bool) -> str:

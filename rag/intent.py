@@ -379,7 +379,7 @@ key goal problem solve solves work works else detail details tell explain summar
 difference differences better best baseline baselines metric metrics number numbers improve improvement
 improvements accuracy size stage stages step steps link url one other others first second third last former latter
 both two which again further found find finding findings outcome outcomes conclusion conclusions experiment
-experiments setting settings setup compared exactly actually really specifically kind type sort achieve achieves
+experiments setting settings setup compared exactly actually really specifically kind type sort form achieve achieves
 achieved gain gains get gets got know learn base backbone architecture parameter parameters hyperparameters
 input inputs output outputs ablation ablations license licence novelty novel motivation new core name called call
 cite citation reference references version scale size sizes score scores hardware gpu gpus cost deal deals dealt
@@ -840,7 +840,9 @@ def _collection_query(standalone: str, asked: str, referred: list[str], papers: 
     if len(referred) > 1 and SELECT_RE.search(asked):  # "which of them has no code?": the records say, for each
         collection = parse_collection_query(asked, [papers[p] for p in referred])
         if collection and len(referred) == 2:  # "which of the two has code?": the other one's record too
-            collection.unmatched = [papers[p] for p in referred if papers[p] not in collection.papers]
+            collection.show_beside([papers[p] for p in referred if papers[p] not in collection.papers],
+                                   f"Not matching ({'; '.join(collection.filters)}):" if collection.papers else
+                                   "Their records:")
         return collection
     if free and not about:  # "Which paper was published at AAAI 2025?"
         collection = parse_collection_query(standalone, rows_of(papers))

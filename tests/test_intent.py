@@ -276,7 +276,9 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
     # question: the whole collection, not the papers before it
     ("Did the same first author write any of the other ones?",  # the last paper's author, among the others
      [["SynWorld", "PIANIST", "Strategist"], ["Strategist"], ["Strategist"]], ["PIANIST"]),
-    ("what other papers in here is that first author on?", [["SMART"], ["SMART"]], ["EscapeBench"]),
+    ("what other papers in here is that first author on?", [["SMART"], ["SMART"]], ["EscapeBench", "SafeSwitch"]),
+    ("Did that person work on any other papers in this collection?", [["EscapeBench"]], ["SMART", "SafeSwitch"]),
+    ("Jizhan Fang is one of its authors - is there another paper by them here?", [["CaKE"]], ["ADS-Edit"]),
     ("Were any of them written by the same person?", [["PIANIST", "Strategist", "EscapeBench"]],
      ["PIANIST", "Strategist"]),
 ])
@@ -294,6 +296,7 @@ def test_a_statement_that_papers_share_an_author_is_no_question_about_it(plan):
     ("Which papers are surveys rather than new methods?", ["Full-stack safety survey", "Sci-LLM survey"]),
     ("Which papers propose a method for LLM agents (not counting surveys)?", None),
     ("Which papers propose a method for LLM agents (not a survey or a toolkit)?", None),
+    ("List every paper that builds or evaluates an LLM agent acting in some environment. Leave out surveys.", None),
     ("Which papers propose a new method or framework for LLM-based agents (not just surveys)?", None),
 ])
 def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
