@@ -65,6 +65,7 @@ SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?aut
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
                          r"the same (people|team|authors?))\b",
                          re.IGNORECASE)  # author on?"
+SAME_AS = re.compile(r"\bsame\b[^?]*\bas\b|\bboth\b|\bshares?\b", re.IGNORECASE)
 FIRST_AUTHOR = re.compile(r"\bfirst[- ]authors?\b", re.IGNORECASE)
 # the one person asked about before ("who's the first author?" then "anything else by them?"), not "the same people"
 ONE_PERSON = re.compile(r"\b(that|this|the same) (person|author|guy|researcher)\b|\b(he|she|him|her|they|them)\b",
@@ -234,7 +235,8 @@ def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> Coll
     query = CollectionQuery(filters=[f"same {what}: " + ", ".join(sorted(set().union(*(key(p) for p in selected))))
                                      if selected else f"same {what}"], papers=selected, code=what.startswith("code"))
     others = about and selected and selected[0].paper_id not in {p.paper_id for p in about}  # not among them
-    return query.show_beside(about, "Shared with:") if others and what == "code repository" else query
+    shown = what == "code repository" or SAME_AS.search(question)  # "same first author as this one?": both papers
+    return query.show_beside(about, "Shared with:") if others and shown else query
 
 
 def passage_for(paper: Paper, code: bool) -> str:

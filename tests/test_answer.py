@@ -1027,3 +1027,9 @@ def test_anything_else_by_them_after_the_first_author_means_that_person(engine):
     author = engine.ask("who's the first author?", history=[first])
     other = engine.ask("anything else by them in here?", history=[first, author])
     assert cited_names(engine, other) == ["LAW"]
+
+
+def test_same_first_author_as_this_one_shows_both_papers(engine):
+    first = engine.ask("How does the self-updatable LLM paper get knowledge from the context into the weights?")
+    same = engine.ask("the knowledge washing paper - same first author as this one?", history=[first])
+    assert cited_names(engine, same) == ["LAW", "SELF-PARAM"] and "Yu Wang" in same.answer
