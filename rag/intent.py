@@ -360,15 +360,22 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
     # the type of answer wanted, so quotes are chosen for it as in English
     (r"多少|百分之|第几|几名|几个|多大|多快|どのくらい|どれくらい|何%|何パーセント|何位|何倍|いくつ|cuánt[oa]s?|"
      r"qué porcentaje|en qué (posición|puesto)|combien|quel pourcentage|quelle (place|position)|wie (viel|viele|stark|"
-     r"hoch|groß|weit)|wievielte|welchen platz|prozent", "how much"),
+     r"hoch|groß|weit)|wievielte|welchen platz|prozent|比例|百分比|割合|何割|どれだけ|\btaux\b|progression moyenne|"
+     r"progreso medio|\bpromedio\b|durchschnittlich", "how much"),
+    (r"什么问题|哪些问题|难题|挑战|課題|問題点|どんな問題|quels? probl[èe]mes?|d[ée]fis?|qu[ée] problemas?|desaf[ií]os?|"
+     r"welche(s|n)? (problem|probleme|herausforderung(en)?|schwierigkeit(en)?)", "what problem"),
     (r"(哪些|哪个|哪种|什么|哪几个)(基座|基础)?模型|どの(ような)?モデル|どんなモデル|qué modelos?|con qué modelos?|"
      r"quels? modèles?|avec quels? modèles?|welchen? modell|welche(n|m)? (sprach)?modelle", "which models"),
     (r"数据集|基准|データセット|ベンチマーク|conjuntos? de datos|jeux? de données|datensätzen?|datensatz|"
      r"\bbenchmarks?\b", "which datasets"),
+    (r"游戏|ゲーム|\bjuegos?\b|\bjeux\b|\bspiel(en|e)?\b", "which games"),
+    # one survey described: "how many papers does it review" asks its count, not the collection's
+    (r"综述|サーベイ|\brevue\b|\benquête\b|\bencuesta\b|\brevisión\b|\bsurvey\b|übersichtsarbeit", "survey"),
     (r"模块|阶段|步骤|组成部分|组件|モジュール|段階|ステップ|構成要素|módulos|etapas|pasos|componentes|fases|"
      r"\bmodules\b|étapes|composants|\bphases\b|\bmodule\b|schritte|phasen|komponenten|stufen", "the stages"),
 ]]
 
+FOREIGN_NOT = re.compile(r"\b(pas|non|ni|no|nicht|kein\w*|sin|sans|ohne)\b|不是|而非|并非|ではない", re.IGNORECASE)
 NAME_WORDS = stems("call called name named one title")  # "Which one?", "what's it called?": the paper's name
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
 ASPECT_WORDS = frozenset(stems(" ".join("""code public publicly available github repo repository released release open
@@ -855,10 +862,13 @@ def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: 
     named = [p for p in names.in_order(question) if p in papers]
     cues = english_cues(question)
     years = YEAR_RE.findall(question)
-    counts = bool(COUNT_RE.search(cues))
+    counts = bool(COUNT_RE.search(cues)) and "survey" not in cues
     collection = None
-    if not named and (counts or (LIST_RE.search(cues) or "is there" in cues) and (years or "code" in cues or
-                                                                                 "authors" in cues)):
+    if not named and "which papers" in cues and "survey" in cues and not FOREIGN_NOT.search(question):  # "哪几篇是
+        # 综述": the surveys, by their titles (not "... et pas une simple revue")
+        collection = parse_collection_query("which papers are surveys", rows_of(papers))
+    elif not named and (counts or (LIST_RE.search(cues) or "is there" in cues) and (years or "code" in cues or
+                                                                                   "authors" in cues)):
         collection = parse_collection_query(" ".join([cues, question]), rows_of(papers), counts=counts)
     if collection:
         kind = Kind.COLLECTION

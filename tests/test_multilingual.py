@@ -83,6 +83,12 @@ def test_collection_questions_understand_other_languages(engine):
     ("哪些论文没有代码？", Kind.COLLECTION, ["no code listed"]),
     ("HumanEvalのようなコード生成のベンチマークを新しく作った論文はある？", Kind.FACT, None),  # code generation, no link
     ("Quels articles utilisent MCTS ?", Kind.LIST, None),
+    # the survey's count of papers, not the collection's; the surveys asked for, unless set aside
+    ("Réponds en français : combien d'articles la revue sur la sécurité « full-stack » des LLM a-t-elle analysés ?",
+     Kind.FACT, None),
+    ("这个合集里有哪几篇是综述（survey）类的文章？", Kind.COLLECTION, ["surveys"]),
+    ("Quels articles proposent une méthode d'alignement de sécurité (et pas une simple revue de la littérature) ?",
+     Kind.LIST, None),
 ])
 def test_other_languages_are_planned_by_their_cue_words(engine, question, kind, filters):
     plan = engine.plan(question)
@@ -113,3 +119,13 @@ def test_a_claim_in_another_language_with_figures_the_source_lacks_is_not_suppor
     _, right, _ = verify("LightThinker 降低了峰值内存占用和推理时间 [1]。", papers, bank, multilingual=True)
     _, wrong, _ = verify("LightThinker 将峰值内存降低了 90%，并在 GPT-5 上测试 [1]。", papers, bank, multilingual=True)
     assert right[0].supported and not wrong[0].supported
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("In welchen Spielen wurde Strategist evaluiert?", "The Resistance: Avalon"),  # games asked for
+    ("Dans le benchmark construit à partir de jeux d'escape room, quel taux de progression moyen les modèles actuels "
+     "atteignent-ils sans indices ?", "15%"),  # a figure asked for
+    ("¿Cómo se llama el problema que SMART quiere resolver, qué problemas causa?", "Tool Overuse"),  # a problem
+])
+def test_the_answer_type_is_read_from_other_languages_cue_words(engine, question, fact):
+    assert fact in engine.ask(question).answer
