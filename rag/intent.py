@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rag.bm25 import STEMMER
 from rag.collection import (SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query,
                             shared_query)
-from rag.names import NameIndex, display_name, in_capitals, names_of, paper_names
+from rag.names import NameIndex, display_name, in_capitals, introduced_names, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
 from rag.types import Answer, Paper
@@ -560,9 +560,10 @@ def _asked_in_side(side: str) -> str:
 
 
 def without_names(text: str, papers: Sequence[Paper]) -> str:
-    """The text with the papers' names taken out."""
+    """The text with the papers' names taken out (not a part's: "what two abilities is EscapeAgent built around?")."""
     for paper in papers:
-        for name in sorted(paper_names(paper), key=len, reverse=True):
+        parts = introduced_names(paper)
+        for name in sorted((n for n in paper_names(paper) if n not in parts), key=len, reverse=True):
             text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
     return text
 
@@ -791,9 +792,15 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         compared = [side for side in compared_of(standalone) if not names.named_in(side) and (
             several or is_described(side))]
     terms = asked_terms(standalone, about, list(papers.values()))
-    # a lead-in naming the paper is part of a question about it; a comparison asks the same of every paper
-    ask = compared_ask(standalone, about, compared) if kind == Kind.COMPARE else standalone if about else \
-        ask_of(standalone)
+    # a lead-in naming the paper is part of a question about it, one describing it is not ("In the room-escape
+    # benchmark, what two abilities is EscapeAgent built around?"); a comparison asks the same of every paper
+    lead = DESCRIBED_LEAD.match(standalone)
+    if kind == Kind.COMPARE:
+        ask = compared_ask(standalone, about, compared)
+    elif about and names.named_in(lead.group(0) if lead else standalone):
+        ask = standalone
+    else:
+        ask = ask_of(standalone)
     if kind == Kind.FACT and not about and stems(ask) <= NAME_WORDS:
         ask = standalone  # "... Which one?", "... - what's it called?": the paper described is what is asked
     elif kind == Kind.FACT and not about and wants not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD):

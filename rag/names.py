@@ -13,6 +13,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from rag.types import Paper
 
 NAME_WORD = re.compile(r"[\w-]+")
+# a mixed-case name the abstract introduces: "we propose EscapeAgent, a framework ..."
+INTRODUCED_NAME = re.compile(r"\b(?:propose|introduce|present|develop)\w*\b[^.]{0,60}?\b([A-Z][\w-]*[a-z][A-Z][\w-]*)")
 MIXED_CASE = re.compile(r"[a-z][A-Z]")  # "BiasEdit", "CaKE": no English word, typed in lower case too
 
 
@@ -59,7 +61,14 @@ def paper_names(paper: Paper) -> list[str]:
         names += [w.strip(".,;:()") for w in paper.abstract.split() if w.startswith(paper.short_name)
                   and len(w.strip(".,;:()")) > len(paper.short_name) + 1 and w.strip(".,;:()")[len(paper.short_name)]
                   in "-ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
-    return [n for n in dict.fromkeys(names) if len(n) >= 3]
+    return [n for n in dict.fromkeys(names + introduced_names(paper)) if len(n) >= 3]
+
+
+def introduced_names(paper: Paper) -> list[str]:
+    """Names of the paper's own parts its abstract introduces ("EscapeAgent" in EscapeBench's)."""
+    own = {paper.short_name, paper.title.split(":")[0].strip()}
+    return [m.group(1) for m in INTRODUCED_NAME.finditer(paper.abstract)
+            if m.group(1) not in own and not re.search(r"\d{4}", m.group(1))]
 
 
 def position(question: str, name: str, any_case: bool = False) -> int | None:

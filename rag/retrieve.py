@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -11,6 +12,7 @@ from rag.multilingual import relevance as e5_relevance
 from rag.text import initialisms, root, roots, stems
 from rag.types import Hit, Paper
 
+CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
 
 
@@ -109,6 +111,7 @@ def topic_coverage(index: PaperIndex, topic: frozenset[str], paper: Paper) -> fl
     weights = {word: index.bm25.idf(word) for word in topic}
     total = sum(weights.values())
     text = f"{paper.title} {paper.abstract}"
+    text += " " + CAMEL_CASE.sub(" ", paper.short_name or "")  # "the safety switch paper" meets "SafeSwitch"
     have, derived, acronyms = stems(text.replace("-", " ")), roots(text), initialisms(text)
     have |= stems(text.replace("-", ""))  # "finetuning" meets "fine-tuning", "multihop" meets "multi-hop"
     return sum(w for word, w in weights.items() if word in have or root(word) in derived or word in acronyms) / total \

@@ -1033,3 +1033,19 @@ def test_same_first_author_as_this_one_shows_both_papers(engine):
     first = engine.ask("How does the self-updatable LLM paper get knowledge from the context into the weights?")
     same = engine.ask("the knowledge washing paper - same first author as this one?", history=[first])
     assert cited_names(engine, same) == ["LAW", "SELF-PARAM"] and "Yu Wang" in same.answer
+
+
+@pytest.mark.parametrize("question, papers", [
+    ("Where were the tool-overuse paper, the safety switch paper and the room-escape benchmark published?",
+     {"SMART", "SafeSwitch", "EscapeBench"}),  # "safety switch" is SafeSwitch's name in words
+    ("How much do SMARTAgent and EscapeAgent each save in tool calls or steps?", {"SMART", "EscapeBench"}),  # a
+    # part the abstract introduces names its paper
+])
+def test_papers_are_found_by_their_names_parts_and_introduced_names(engine, question, papers):
+    assert set(cited_names(engine, engine.ask(question))) == papers
+
+
+def test_a_lead_describing_the_paper_does_not_steer_the_quote(engine):
+    answer = engine.ask("In the room-escape game benchmark for LM agents, what two abilities is EscapeAgent built "
+                        "around?")
+    assert "Foresight" in answer.answer and "Reflection" in answer.answer
