@@ -287,6 +287,9 @@ PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s
                           re.IGNORECASE)  # "Which papers release their code?": their own
 BARE_THAT = re.compile(r"\b(?:does|did|do|is|was|has|can|could|would|will) that\b", re.IGNORECASE)  # "how much
 # does that cut harmful outputs?" after a paper brought in
+# "one paper pushes knowledge into the weights and another washes it out -- what ...?": two papers described
+ONE_AND_ANOTHER = re.compile(r"^\s*one (?:paper |work |method |of them )?(?P<a>(?:(?!\band another\b)[^?])+?)\s+and "
+                             r"another (?:one |paper )?(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]))", re.IGNORECASE)
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
@@ -299,6 +302,7 @@ YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
 PHRASE_EDGE = re.compile(r"[,;:()?!]")
 ASIDE = re.compile(r"\(([^)]*)\)")
+LISTED_AFTER = re.compile(r"\s[-\u2013\u2014:]\s+([^?]+)\?*\s*$")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
 ENUMERATION_ASKED = re.compile(r"\b(?:what|which|name|list)\b(?:\s+(?:are|were|is|was))?(?:\s+the)?(?:\s+names\s+of"
                                r"\s+the)?\s+(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:[\w-]+\s+){0,2}?"
@@ -736,6 +740,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
     order, asked = order_of(asked)
+    asked = ONE_AND_ANOTHER.sub(r"the paper that \g<a> and the paper that \g<b>", asked)
     if LIST_RE.search(asked):  # "rl papers?", "Which papers use CoT?" (not "MCTS", which terms spell out)
         asked = ACRONYM_RE.sub(lambda m: m.group(0) if names.named_in(m.group(0)) or m.group(0).isupper() and len(
             m.group(0)) > 2 else ACRONYMS[m.group(0).lower()], asked)
@@ -779,7 +784,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.COMPARE  # "the two surveys": what each says, side by side
     else:
         kind = Kind.FACT
-    listed = group and ASIDE.match(standalone[group.end():].lstrip())  # "the three methods (the X one, the Y one ...)"
+    listed = group and (ASIDE.match(standalone[group.end():].lstrip()) or LISTED_AFTER.search(standalone[group.end():]))
+    # "the three methods (the X one, the Y one ...)", "... the two new test collections target - the X and the Y one?"
     if listed and len(compared_of(listed.group(1))) >= 2:
         group = None
     compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else \

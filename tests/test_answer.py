@@ -1040,8 +1040,12 @@ def test_same_first_author_as_this_one_shows_both_papers(engine):
      {"SMART", "SafeSwitch", "EscapeBench"}),  # "safety switch" is SafeSwitch's name in words
     ("How much do SMARTAgent and EscapeAgent each save in tool calls or steps?", {"SMART", "EscapeBench"}),  # a
     # part the abstract introduces names its paper
+    ("one paper pushes new knowledge into the weights and another washes knowledge out at large scale -- what "
+     "training objective does each use?", {"SELF-PARAM", "LAW"}),  # "one ... and another ..."
+    ("What setting does each of the two new test collections target - the room-escape benchmark and the driving "
+     "one?", {"EscapeBench", "ADS-Edit"}),  # the group, then which two it means
 ])
-def test_papers_are_found_by_their_names_parts_and_introduced_names(engine, question, papers):
+def test_compared_papers_are_found_by_name_parts_introduced_names_and_descriptions(engine, question, papers):
     assert set(cited_names(engine, engine.ask(question))) == papers
 
 
