@@ -39,8 +39,8 @@ ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews|"
                           r"(survey|review|overview)[- ]style)\b|"
                           r"\b(is|are|was|were) (a |the )?(survey|review|overview)s?\b", re.IGNORECASE)
-SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no|leave out|leaving out|"
-                             r"skip|skipping|ignore|ignoring|omit|omitting|drop)\s+(?:counting\s+|"
+SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no|leave out|"
+                             r"leaving out|skip|skipping|ignore|ignoring|omit|omitting|drop)\s+(?:counting\s+|"
                              r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?"
                              r"(?:survey|review|overview)s?\b", re.IGNORECASE)
 # "(methods or surveys)", "including surveys": surveys among the papers asked for, not a filter to them

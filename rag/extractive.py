@@ -110,7 +110,8 @@ METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # on
 MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
 ONE = re.compile(r"\b(?:a single|one)\b", re.I)  # a count only of the noun asked for ("a single example")
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
-ITEMS_LEAD = re.compile(r"\b(?:such as|namely|consists? of|comprises?|composed of|encompass(?:es|ing)?)\s+", re.IGNORECASE)
+ITEMS_LEAD = re.compile(r"\b(?:such as|namely|consists? of|comprises?|composed of|encompass(?:es|ing)?)\s+",
+                        re.IGNORECASE)
 ITEMS = re.compile(r"[^.;:()]+?(?=,\s*(?:which|that|where|while|enabling|allowing)\b|[.;:(]|$)", re.IGNORECASE)
 # what makes a sentence an enumeration, beyond the word "stages": items joined by "and" ("data preparation,
 # pre-training, ... and final commercialization", "modules such as X and Y") or markers ("first, ... second")

@@ -85,8 +85,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"obstacles?|pain points?)\b(?! (area|domain|setting|space)s?\b)|\bfailure modes?\b|"
                     r"\bwhat (hinders?|holds? back|goes wrong)\b|"  # not "what keeps the model from losing ...?"
                     r"\bwhat (stops?|keeps?|prevents?|blocks?)\b[^?]*\bfrom (being|using|applying|working|scaling)\b|"
-                    r"\bwhat('s| is) wrong with\b|\bwhy (is|are|do|does)\b[^?]*\b(hard|difficult|awkward|fails?|struggles?|"
-                    r"problematic)\b"),
+                    r"\bwhat('s| is) wrong with\b|"
+                    r"\bwhy (is|are|do|does)\b[^?]*\b(hard|difficult|awkward|fails?|struggles?|problematic)\b"),
     # the stages asked for ("what are the three stages", "its key modules"), not "in one step", "reasoning steps"
     (Wants.STAGES, r"\b(what|which|the|its|their|each|main|key|list|name|many|those|these)\b(\s+[\w'-]+){0,2}?\s+"
                    r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
