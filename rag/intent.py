@@ -809,7 +809,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         ask = ask_of(standalone)
     if kind == Kind.FACT and not about and stems(ask) <= NAME_WORDS:
         ask = standalone  # "... Which one?", "... - what's it called?": the paper described is what is asked
-    elif kind == Kind.FACT and not about and wants not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD):
+    elif kind == Kind.FACT and not about and wants not in {*METADATA_WANTS, Wants.ANY, Wants.DEFINITION,
+                                                           Wants.METHOD}:  # (the records answer the metadata)
         ask = THE_WORDS_ONE_RE.sub("it", ask)  # "Which benchmarks does the reference-level feedback paper report
         # results on?": the description found the paper; the sentence answering says where, not what it is
     none_of = []

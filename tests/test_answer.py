@@ -1053,3 +1053,8 @@ def test_a_lead_describing_the_paper_does_not_steer_the_quote(engine):
     answer = engine.ask("In the room-escape game benchmark for LM agents, what two abilities is EscapeAgent built "
                         "around?")
     assert "Foresight" in answer.answer and "Reflection" in answer.answer
+
+
+def test_the_venue_of_a_described_paper_is_answered_from_the_records(engine):
+    answer = engine.ask("where was the stereotype-removal model editing paper published?")
+    assert cited_names(engine, answer) == ["BiasEdit"] and "TrustNLP 2025" in answer.answer
