@@ -281,7 +281,8 @@ ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|f
                       r"(?::|\s[-\u2013\u2014])", re.IGNORECASE)  # "reference-level feedback paper: which ...?"
 MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
-                        r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b",
+                        r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b|"
+                        r"^\W*(list|name|show|find|give me) (every|each|all) (paper|work|article|study)\b",
                         re.IGNORECASE)
 PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s+)?(?:papers|works|articles|studies)\b",
                           re.IGNORECASE)  # "Which papers release their code?": their own

@@ -37,6 +37,7 @@ def plan(seeded_index):
      ["KnowSelf"]),
     ("Which open-source LLMs was ERPO evaluated on?", Kind.FACT, Wants.MODELS, ["ERPO"]),
     ("Which papers use Monte Carlo Tree Search?", Kind.LIST, Wants.ANY, []),
+    ("List every paper that puts out a new named dataset or benchmark.", Kind.LIST, Wants.ANY, []),  # no one paper
     # stages asked for, not steps that describe the paper
     ("What are the key modules of EasyEdit2?", Kind.FACT, Wants.STAGES, ["EasyEdit2"]),
     ("How does the paper that squashes chain-of-thought steps into compact representations learn to compress?",
