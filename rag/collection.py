@@ -70,7 +70,6 @@ FIRST_AUTHOR = re.compile(r"\bfirst[- ]authors?\b", re.IGNORECASE)
 # the one person asked about before ("who's the first author?" then "anything else by them?"), not "the same people"
 ONE_PERSON = re.compile(r"\b(that|this|the same) (person|author|guy|researcher)\b|\b(he|she|him|her|they|them)\b",
                         re.IGNORECASE)
-OTHER_PAPERS = re.compile(r"\b(other|another|else|more)\b", re.IGNORECASE)  # "Jizhan Fang ... another paper by them?"
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether",
                "ones"}
@@ -129,6 +128,12 @@ def author_names(paper: Paper) -> list[str]:
     return [n for n in names if len(n.split()) >= 2 and "et al" not in n]
 
 
+def authors_named(question: str, papers: list[Paper]) -> set[str]:
+    """The full names of the papers' authors that the question mentions."""
+    asked = question.lower()
+    return {a for p in papers for a in author_names(p) if a.lower() in asked}
+
+
 def venue_terms(venue: str) -> set[str]:
     """Conference names in a venue string (e.g. "EMNLP", "ACL")."""
     return {w.lower() for w in re.findall(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b", venue)}
@@ -169,8 +174,7 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         filters.append("not " + " or ".join(kinds))
         matched |= {"main", "conference", "track", "counting", "excluding", "except", "findings", "workshop",
                     "workshops"}
-    authors = {a for p in papers for a in author_names(p)}
-    named = {a for a in authors if a.lower() in question.lower()}
+    named = authors_named(question, papers)
     if named:
         matched |= {w.lower() for a in named for w in a.split()}
         selected = [p for p in selected if named & set(author_names(p))]
@@ -209,10 +213,11 @@ def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> Coll
     paper points to that same repo?": shown beside them; "what other papers is that first author on?"), or, among
     several (or all), those that share one with each other ("Which of them share a first author?"); None when the
     question asks neither."""
-    named = {a for p in papers for a in author_names(p) if a.lower() in question.lower()}
+    named: set[str] = set()
     if SAME_CODE.search(question):
         key, what = (lambda p: set(p.code_urls)), "code repository"
-    elif SAME_AUTHOR.search(question) or named and OTHER_PAPERS.search(question):
+    elif SAME_AUTHOR.search(question):  # the records' authors are read only for a question about people
+        named = authors_named(question, papers)  # "Jizhan Fang ... is there another paper by them?"
         key, what = (lambda p: set(author_names(p)[:1])), "first author"
         if not FIRST_AUTHOR.search(question) and not ONE_PERSON.search(question):  # "by the same people?"
             key, what = (lambda p: set(author_names(p))), "author"
