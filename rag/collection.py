@@ -19,7 +19,9 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "publicly", "don", "doesn", "didn", "haven", "hasn", "isn", "aren",
                                # "what papers has X worked on in this set?", "list all papers please, just the titles"
                                "please", "just", "title", "titles", "set", "worked", "wrote", "write", "authored",
-                               "co-authored", "involved", "contributed", "here", "two", "three", "either"}
+                               "co-authored", "involved", "contributed", "here", "two", "three", "either",
+                               # "X seems to have a couple of papers here", "has X written more than one of these?"
+                               "seem", "seems", "couple", "several", "one", "ones", "else", "others", "besides"}
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
@@ -131,7 +133,8 @@ def author_names(paper: Paper) -> list[str]:
 def authors_named(question: str, papers: list[Paper]) -> set[str]:
     """The full names of the papers' authors that the question mentions."""
     asked = question.lower()
-    return {a for p in papers for a in author_names(p) if a.lower() in asked}
+    return {a for p in papers for a in author_names(p)
+            if re.search(rf"(?<![\w-]){re.escape(a.lower())}(?![\w-])", asked)}  # not "Yu Zhang" in "Ningyu Zhang"
 
 
 def venue_terms(venue: str) -> set[str]:

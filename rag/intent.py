@@ -63,7 +63,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))|"
                  r"^\W*(and |the |a |its |their )*(link|url)s?\b(?!\s+between)"),  # "... ? link please"
-    (Wants.AUTHORS, r"\bwho (wrote|authored|are the authors|were the authors|is behind|are behind)\b|"
+    (Wants.AUTHORS, r"\bwho(?:'s| is| are)? (wrote|authored|are the authors|were the authors|behind|made|created|built|"
+                    r"developed|did|published)\b|"
                     r"\b(written|authored) by\b|\b(which|what) authors?\b|"
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
@@ -79,7 +80,9 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"\bhow (did|does|do) [^?]*\bdo\b\s*(in|on|at|\?|$)|\b(percent(age)?|%|how far|"
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
                    r"reduction|margin|number|rank|ranking|place|share|fraction|proportion|portion))\b|"
-                   r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b"),
+                   r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b|"
+                   r"\b(what|which|any)( (key|main|headline|other))? (numbers|figures|stats|statistics)\b"),  # "what
+    # numbers do they report?"
     (Wants.PROBLEM, r"\b(what|which)\s+((?!papers?\b|works?\b)[\w-]+\s+){0,3}?(problems?|challenges?|difficult(y|ies)|"
                     r"limitations?|issues?|shortcomings?|weakness(es)?|gaps?|bottlenecks?|drawbacks?|failure modes?|"
                     r"obstacles?|pain points?)\b(?! (area|domain|setting|space)s?\b)|\bfailure modes?\b|"
@@ -269,10 +272,15 @@ DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|
 # "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
 # follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
 MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?:(?:was|is|were|are) there (?:also )?|"
-                            r"there(?:'s| is| was| were) also |(?:do|did) you (?:also )?have |"
-                            r"i (?:also )?(?:remember|recall|saw|read|think there (?:was|is)) (?:also )?)"
+                            r"there(?:'s|s|\u2019s| is| was| were) also |(?:do|did) you (?:also )?have |"
+                            r"i (?:also )?(?:remember|recall|saw|read|think there(?:'s|s|\u2019s| was| is)) (?:also )?)"
                             r"(?P<what>(?:an?|one|something|some|another|that|the)\b[^?.!]*)"
                             r"[?.!]+\s+(?P<rest>\S.*)$", re.IGNORECASE)
+# "There's also a dataset on X. Does it share a repo with that one?": the paper described beside the last one
+THAT_ONE = re.compile(r"\b(?:that|the last|the previous|the earlier|the first) (?:one|paper)\b", re.IGNORECASE)
+# "back to the escape room agent, how many ...?": an earlier paper, named by a description
+BACK_TO = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|and|now)\W+)?(?:(?:going|go|coming|come|getting|get) )?back to "
+                     r"(?P<what>[^,?:;\u2013\u2014]+?)\s*(?:[,:;?\u2013\u2014]|\s-\s)\s*", re.IGNORECASE)
 BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
@@ -941,10 +949,24 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     mention = MENTIONS_PAPER.match(question)
     if mention and (ONE_RE.search(mention["rest"]) or ALL_RE.search(mention["rest"]) or BARE_THAT.search(
             mention["rest"])):
-        if PAIR_RE.search(mention["rest"]) or SELECT_RE.search(mention["rest"]):  # "which of the two": both
+        if PAIR_RE.search(mention["rest"]) or SELECT_RE.search(mention["rest"]) or THAT_ONE.search(mention["rest"]):
+            # "which of the two", "does it share a repo with that one?": both
             return Reference(focus, question, beside=mention["what"])
         besides = BESIDES_LAST.search(question[:mention.start("rest")])  # "did they ...": the paper described
         return Reference([], question, anew=True, exclude=tuple(focus) if besides else ())
+    back = BACK_TO.match(question)
+    if back and has_topic(back["what"]) and not (ORDINAL_RE.search(back["what"]) or OTHER_RE.search(back["what"])
+                                                  or BY_DATE.search(back["what"])):  # "back to the escape room
+        # agent, ...": the earlier paper described, else a paper of its own (not "back to the first one")
+        seen = list(dict.fromkeys(p for turn in reversed(_turns(history, papers)) for p in turn))
+        match = described(back["what"], seen, papers)
+        if not match:
+            return Reference([], question, anew=True)
+        rest = question[back.end():]
+        one = ONE_RE.search(rest)
+        name = names_of([match], papers)
+        return Reference([match], _replace(rest, one, name + ("'s" if one.group(0).lower() == "its" else ""))
+                         if one else f"About {name}: {rest}")
     elsewhere = ELSEWHERE.search(question)
     if elsewhere:  # "any other paper on this?": the last question again, among the other papers
         own = f"{question[:elsewhere.start()]}a {elsewhere.group('kind') or ''}{elsewhere.group('noun') or 'paper'}" \

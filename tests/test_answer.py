@@ -472,6 +472,18 @@ def test_follow_up_without_a_pronoun_keeps_the_paper(engine):
     assert [c.paper_id for c in follow.citations] == [paper_named(engine.index, "CaKE").paper_id]
 
 
+def test_a_paper_brought_in_by_description_is_answered_and_then_followed(engine):
+    first = engine.ask("the circuit-based knowledge editing paper: how much better does multi-hop accuracy get?")
+    second = engine.ask("I think there's also a knowledge editing dataset for self-driving cars in here. "
+                        "what does it contain?", history=[first])
+    third = engine.ask("who made it?", history=[first, second])
+    assert cited_names(engine, second) == ["ADS-Edit"] and "multiple data types" in second.answer
+    assert cited_names(engine, third) == ["ADS-Edit"] and "Chenxi Wang" in third.answer
+    shared = engine.ask("There's also a multimodal editing dataset aimed at self-driving cars. Does it share a code "
+                        "repo with that one?", history=[first])
+    assert set(cited_names(engine, shared)) == {"CaKE", "ADS-Edit"}
+
+
 def test_the_other_one_is_the_paper_not_discussed_last(engine):
     first = engine.ask("Compare PIANIST and Strategist.")
     second = engine.ask("Who wrote the first one?", history=[first])
@@ -922,6 +934,8 @@ def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
 @pytest.mark.parametrize("question, count", [
     ("list all papers in the collection please, just the titles", 23),
     ("what papers has Jonathan Light worked on in this set?", 2),
+    ("Jonathan Light seems to have a couple of papers here - what are they?", 2),
+    ("what did Ningyu Zhang write", 1),  # not also a "Yu Zhang" inside the name
     ("Which papers appeared at EMNLP, in any track (main, Findings or demos)?", 5),
 ])
 def test_collection_questions_in_everyday_words_are_answered_from_the_records(engine, question, count):

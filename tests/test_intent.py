@@ -213,6 +213,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "which of SMART and KnowSelf was published in Findings?"),  # after two one-paper turns
     ("which of the two came out in 2024?", [["LAW"], ["ZJUKLAB-unlearn"], ["ZJUKLAB-unlearn"]],
      ["LAW", "ZJUKLAB-unlearn"], "which of LAW and ZJUKLAB-unlearn came out in 2024?"),  # two turns on the second
+    # "back to" a description: the earlier paper it fits, not the last turn's
+    ("back to the escape room agent, how many fewer steps did it need?", [["EscapeBench"], ["SMART", "SafeSwitch"]],
+     ["EscapeBench"], "how many fewer steps did EscapeBench need?"),
+    ("back to the first one - who wrote it?", [["SynWorld", "EscapeBench"], ["EscapeBench"]], ["SynWorld"], None),
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -286,6 +290,14 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
 def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
     assert result.kind == Kind.COLLECTION and sorted(p.short_name for p in result.collection.papers) == papers
+
+
+@pytest.mark.parametrize("question", [
+    "I think there's also a knowledge editing dataset for self-driving cars in here. what does it contain?",
+    "theres also a dataset for self-driving cars. who made it?"])
+def test_a_paper_brought_in_by_a_description_is_what_the_pronoun_after_it_means(plan, question):
+    result, papers = plan(question, ["CaKE"])
+    assert papers == [] and result.another and "CaKE" not in result.standalone
 
 
 def test_a_statement_that_papers_share_an_author_is_no_question_about_it(plan):
