@@ -8,6 +8,7 @@ share of the question's words they contain, and by whether they carry the type o
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from rag.bm25 import STEMMER
 from rag.cite import SentenceBank, unit
-from rag.intent import INTRODUCING_WORDS, Kind, QueryPlan, Wants, asks_built, head_of, mentions_terms, names_all
+from rag.intent import (INTRODUCING_WORDS, Kind, QueryPlan, Wants, asks_built, counted_nouns, head_of, mentions_terms,
+                        names_all)
 from rag.multilingual import E5_LIST_MARGIN
 from rag.names import paper_names
 from rag.retrieve import topic_coverage
@@ -110,6 +113,9 @@ METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # on
 MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
 ONE = re.compile(r"\b(?:a single|one)\b", re.I)  # a count only of the noun asked for ("a single example")
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
+PHRASE_ENDS = frozenset("that which who while with for in on to by from at as than is are was were".split())
+SAME_COUNT = (STAGE_NOUNS, frozenset(STEMMER.stemWords("part component piece module element".split())))  # "seven
+# components" answers "how many parts"
 ITEMS_LEAD = re.compile(r"\b(?:such as|namely|consists? of|comprises?|composed of|encompass(?:es|ing)?)\s+",
                         re.IGNORECASE)
 ITEMS = re.compile(r"[^.;:()]+?(?=,\s*(?:which|that|where|while|enabling|allowing)\b|[.;:(]|$)", re.IGNORECASE)
@@ -122,13 +128,21 @@ ENUMERATES = re.compile(r"[\w-]+(?:\s+[\w-]+){0,4},\s+[\w-]+(?:\s+[\w-]+){0,4},?
                         r":\s*$|\(1\)|\(i\)", re.I)
 
 
-def counts_head(text: str, head: str) -> bool:
+def counts_head(text: str, head: str, loose: bool = False) -> bool:
     """Whether a number in the sentence counts the noun asked for ("over 250 scientific LLMs" for "how many
     models", "seven general or domain-specific datasets" for "how many datasets"): the noun comes within three words
-    after it, "and"/"or" not counted."""
+    after it, "and"/"or" not counted; `loose`, anywhere in the phrase after it ("two simple, low-resource, and
+    effective data-driven methods") or within three words before it ("steps reduced by 40%")."""
     for number in [*CARRIES[Wants.NUMBER].finditer(text), *ONE.finditer(text)]:  # "with just a single example"
-        after = [w for w in re.findall(r"[\w-]+", text[number.end():])[:5] if w not in ("and", "or")][:3]
-        if any(stem_of(word) == head or head == "model" and MODEL_ACRONYM.fullmatch(word) for word in after):
+        if loose:  # "two-stage training"
+            words = [w for w in re.findall(r"[^\W_]+", text[number.end():]) if w not in ("and", "or")]
+            after = [*itertools.takewhile(lambda w: w.lower() not in PHRASE_ENDS, words[:8]),
+                     *re.findall(r"[^\W_]+", text[:number.start()])[-3:]]
+        else:
+            after = [w for w in re.findall(r"[\w-]+", text[number.end():])[:5] if w not in ("and", "or")][:3]
+        said = {STEMMER.stemWord(w.lower()) for w in after} if loose else {stem_of(w) for w in after}
+        if head in said or head == "model" and any(MODEL_ACRONYM.fullmatch(w) for w in after) or loose and any(
+                head in same and said & same for same in SAME_COUNT):  # "phases" of a "two-stage" training
             return True
     return False
 
@@ -346,6 +360,13 @@ class Scorer:
         if count:  # "What are the seven components?" is not stated when the abstract only says there are seven
             return any(listed(s.text, own, noun) >= count for s in self.rank(paper)[:3]) or any(
                 listed(s.text, own, noun) >= count and noun and noun in word_stems(s.text) for s in self.rank(paper))
+        counted = [(part, counted_nouns(self.asks[part][0] if part else self.plan.standalone))
+                   for part, wants in typed if wants == Wants.NUMBER]
+        known = self.bank.index.bm25.df  # a noun no abstract uses (a typo: "datsets") cannot be judged
+        if any(nouns and all(known(noun) for noun in nouns) and not any(
+                counts_head(s.text, noun, loose=True) for s in self.rank(paper, part) for noun in nouns)
+               for part, nouns in counted):
+            return False  # "how many escape rooms are in X?" is not answered by "over 1,000 steps"
         return all(any(s.carries for s in self.rank(paper, part)[:3]) or any(
             s.carries and s.names_head for s in self.rank(paper, part)) for part, _ in typed)
 

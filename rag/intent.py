@@ -125,6 +125,10 @@ HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s
                      re.IGNORECASE)
 HEAD_AT_END = re.compile(r"\b(?i:which|what|how many)\s+(?:(?!(?i:does|do|did|is|are|was|were|has|have|had|can|will)\b)"
                          r"[\w-]+\s+){0,2}?([a-z][a-z-]*s)\s*[?.!]*\s*$")  # "..., what models": a part ends with it
+HOW_MANY = re.compile(r"\bhow many\s+((?:(?!(?:are|is|were|was|do|does|did|can|could|has|have|had|will|would|in|"
+                      r"of|on|for|to|from|per|at|there)\b)[\w-]+(?:\s*/\s*|\s+))+)", re.IGNORECASE)
+COUNTED_SPLIT = re.compile(r"\s*/\s*|\s+(?:or|and)\s+")
+COUNTED_ELSEWHERE = frozenset(STEMMER.stemWords("paper work article time percent".split()))  # "how many times faster"
 NOT_HEADS = frozenset(STEMMER.stemWords("paper work one kind type sort way thing name".split()))
 
 # Clauses that tell the assistant how to behave rather than ask about the papers: dropped, never obeyed.
@@ -660,6 +664,26 @@ def head_of(question: str) -> str:
     match = HEAD_RE.search(question) or HEAD_AT_END.search(question)
     head = STEMMER.stemWord(match.group(1).lower()) if match else ""
     return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head
+
+
+def counted_nouns(question: str) -> frozenset[str]:
+    """The stems of the nouns "how many" asks to count ("room" and "scenario" in "how many escape rooms or game
+    scenarios are in X?", "team" in "how many teams took part?"), or none; not papers, which the collection counts."""
+    match = HOW_MANY.search(question)
+    if not match:
+        return frozenset()
+    words = STEMMER.stemWords(match.group(1).lower().split())
+    if set(words) & COUNTED_ELSEWHERE:
+        return frozenset()
+    nouns: set[str] = set()
+    for alternative in COUNTED_SPLIT.split(match.group(1)):
+        phrase = alternative.split()
+        plural = next((w for w in phrase if len(w) > 3 and w.lower().endswith("s")), None)  # "teams took part"
+        if phrase:
+            nouns.add(STEMMER.stemWord((plural or phrase[-1]).lower()))
+        if plural and plural != phrase[-1]:
+            break  # a verb follows the noun: no alternatives after it
+    return frozenset(nouns)
 
 
 def count_asked(question: str) -> tuple[int, str]:

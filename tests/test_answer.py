@@ -427,6 +427,15 @@ def test_a_detail_the_abstract_does_not_give_is_said_to_be_missing(engine):
     ("What two mechanisms does EscapeAgent use?", "fact"),  # "Foresight ... and Reflection ..."
     ("By how many percentage points does KnowSelf beat its strongest baseline?", "not_stated"),  # "two-stage" is no %
     ("What percentage of the original parameters does SafeSwitch tune?", "fact"),
+    # "how many X?" is answered only by a number counting X ("over 1,000 steps" counts no rooms)
+    ("How many escape rooms or game scenarios are in EscapeBench?", "not_stated"),
+    ("How many examples are in the SMART-ER dataset?", "not_stated"),
+    ("Into how many parts does PIANIST break the world model?", "fact"),  # "seven intuitive components"
+    ("how many phases does KnowSelf's training have?", "fact"),  # "a two-stage training process"
+    ("How many teams took part in the SemEval unlearning task according to ZJUKLAB?", "fact"),  # "among 26 teams"
+    ("how many methods does LookAhead Tuning propose?", "fact"),  # "two simple, low-resource, and effective ...
+    # methods"
+    ("How many parameters does SafeSwitch tune?", "fact"),  # "less than 6% of the original parameters"
 ])
 def test_things_to_name_or_a_percentage_are_stated_only_when_given(engine, question, shape):
     assert engine.ask(question).shape == shape
