@@ -74,13 +74,15 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                   r"where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
                   r"where (did|was|were) [^?]*\bappear(ed)?(?=\s*\?*\s*$))\b"),
     (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b|^\W*(and |what about |how about )?(the )?year\b"),
-    (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|%"),
+    (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|(?<![\d.])%"),  # not "its 80% reduction"
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|"
                    r"\bhow (did|does|do) [^?]*\b(perform|rank|place|fare|score)\b|"  # a result: "how did X do?"
-                   r"\bhow (did|does|do) [^?]*\bdo\b\s*(in|on|at|\?|$)|\b(percent(age)?|%|how far|"
+                   r"\bhow (did|does|do) [^?]*\bdo\b\s*(in|on|at|\?|$)|\b(percent(age)?|how far|"
                    r"by what (margin|factor|amount)|what ([\w-]+ )?(ratio|rate|accuracy|score|speed-?up|gain|improvement|"
                    r"reduction|margin|number|rank|ranking|place|share|fraction|proportion|portion))\b|"
                    r"\b(more|fewer|larger|bigger|smaller|higher|lower|faster|slower)\b[^?]*\bor\b|"
+                   r"\bwhat('s| is| was| are| were) (the|its|their) ([\w.-]+ ){0,4}?(win rates?|accuracy|score|"
+                   r"speed-?up|gain|improvement|reduction)\b|"  # "what is the exact AlpacaEval 2.0 win rate of X?"
                    r"\b(what|which|any)( (key|main|headline|other))? (numbers|figures|stats|statistics)\b"),  # "what
     # numbers do they report?"
     (Wants.PROBLEM, r"\b(what|which)\s+((?!papers?\b|works?\b)[\w-]+\s+){0,3}?(problems?|challenges?|difficult(y|ies)|"

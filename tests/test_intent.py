@@ -24,6 +24,13 @@ def plan(seeded_index):
 
 @pytest.mark.parametrize("question, kind, wants, named", [
     ("What is LightThinker?", Kind.FACT, Wants.DEFINITION, ["LightThinker"]),
+    # a figure the question gives is not what it asks for
+    ("Which safety benchmarks were used to show SafeSwitch's 80% reduction in harmful outputs?", Kind.FACT,
+     Wants.DATASET, ["SafeSwitch"]),
+    ("What was the online score of ZJUKLAB-unlearn for Task Aggregate?", Kind.FACT, Wants.NUMBER, ["ZJUKLAB-unlearn"]),
+    ("What is the exact AlpacaEval 2.0 win rate of REFED?", Kind.FACT, Wants.NUMBER, ["REFED"]),
+    ("what numbers does SMART report?", Kind.FACT, Wants.NUMBER, ["SMART"]),
+    ("who made ADS-Edit?", Kind.FACT, Wants.AUTHORS, ["ADS-Edit"]),
     ("By how much does SMART reduce tool use?", Kind.FACT, Wants.NUMBER, ["SMART"]),
     ("What are the three stages of ERPO?", Kind.FACT, Wants.STAGES, ["ERPO"]),
     ("Which models was ReSearch trained on?", Kind.FACT, Wants.MODELS, ["ReSearch"]),
