@@ -158,6 +158,9 @@ LIST_RE = re.compile(
     r"using|with|where|proposing|studying|addressing|tackling)\b|\bany (paper|work|study|article)s?\b|"
     r"^\s*list\b|^\s*(?:anything|any(?:one| one)?|something) (?:on|about|involving|regarding|related to|with|"
     r"using|that)\b|"  # "anything involving dialogue?"
+    r"^\W*(?:anything|something)(?: at all)?(?: (?:in here|here|"
+    r"in (?:the|this) (?:collection|set|library)))? (?:on|about|involving|regarding|related to|with|using|for)\b|"
+    r"[-\u2013\u2014,:]\s*(?:anything|any papers?)\W*$|"  # "self driving cars -- anything?"
     r"^\W*(?:[\w-]+\s+){1,4}(?:papers|works|studies|articles)\W*$", re.IGNORECASE)  # "mcts papers?"
 # "please list them in alphabetical order", "newest first", "sorted by year": how to sort a list
 ORDER_ASKED = re.compile(r"(?:[.,;]?\s*(?:please\s+)?(?:(?:list|sort|order|show|give|put|rank)\s+"

@@ -24,6 +24,8 @@ def plan(seeded_index):
 
 @pytest.mark.parametrize("question, kind, wants, named", [
     ("What is LightThinker?", Kind.FACT, Wants.DEFINITION, ["LightThinker"]),
+    ("anything in here on knowledge graphs?", Kind.LIST, Wants.ANY, []),  # papers, not one paper's fact
+    ("self driving cars -- anything?", Kind.LIST, Wants.ANY, []),
     # a figure the question gives is not what it asks for
     ("Which safety benchmarks were used to show SafeSwitch's 80% reduction in harmful outputs?", Kind.FACT,
      Wants.DATASET, ["SafeSwitch"]),
