@@ -62,13 +62,15 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.ANY, DETAIL_TERMS.pattern),  # "what licence is the code under?" asks no code link
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))|"
-                 r"^\W*(and |the |a |its |their )*(link|url)s?\b(?!\s+between)"),  # "... ? link please"
+                 r"^\W*(and |the |a |its |their )*(link|url)s?\b(?!\s+between)|"  # "... ? link please"
+                 r"\bwhere (is|are) [^?]*\bhosted\b"),  # "where is its resource list hosted?"
     (Wants.AUTHORS, r"\bwho(?:'s| is| are)? (wrote|authored|are the authors|were the authors|behind|made|created|built|"
                     r"developed|did|published)\b|"
                     r"\b(written|authored) by\b|\b(which|what) authors?\b|"
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
-    (Wants.VENUE, r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
+    (Wants.VENUE, r"\bmain conference\b|\b(in|to|at) (the )?findings\b|"  # "which went to findings?"
+                  r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
                   r"appear(ed)? (at|in)|(published|accepted|appeared) anywhere|"
                   r"(ended up|landed) (at|in) (?=(?-i:[A-Z]))|"
                   r"where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
@@ -251,7 +253,8 @@ ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|datase
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
                     re.IGNORECASE)  # "how much progress do models make there?"
 POINTS_BACK = re.compile(r"\b(other|them|they|these|those|that|this|it|its)\b", re.IGNORECASE)
-SELECT_RE = re.compile(r"^\s*(which|what) (one )?of (them|these|those|the two|both)\b|^\s*which (one|paper)\b",
+SELECT_RE = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?|then)\W+)?(?:(which|what) (one )?of (them|these|those|the two|both)\b|"
+                       r"which (one|paper)\b)",
                        re.IGNORECASE)
 SINGULAR_VERBS = {"is", "was", "has", "does", "did", "can", "could", "will", "would", "should", "may", "might", "one",
                   "paper", "work", "method", "approach"}
@@ -1055,7 +1058,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             return Reference(chosen, _replace(question, some, names_of(chosen, papers)))
     kind_of = THE_KIND_RE.search(question)  # "the survey among them": the earlier paper titled so, else the paper
     # titled so that fits the conversation best ("who wrote the survey?" after a list that left it out)
-    if kind_of and (match := titled(kind_of.group(1), focus + earlier, papers) or described(
+    if kind_of and (match := titled(kind_of.group(1), focus, papers) or titled(kind_of.group(1), focus + earlier,
+                                                                              papers) or described(
             " ".join(a.standalone_question for a in history), titled_all(kind_of.group(1), papers), papers)):
         return Reference([match], _replace(question, kind_of, names_of([match], papers)))
     words_one = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words,

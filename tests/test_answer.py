@@ -493,6 +493,13 @@ def test_a_paper_brought_in_by_description_is_answered_and_then_followed(engine)
     assert set(cited_names(engine, shared)) == {"CaKE", "ADS-Edit"}
 
 
+def test_which_of_the_two_went_to_findings_gives_each_ones_venue(engine):
+    first = engine.ask("Compare KnowSelf and SMART.")
+    venues = engine.ask("which of the two went to the main conference and which to findings?", history=[first])
+    assert set(cited_names(engine, venues)) == {"KnowSelf", "SMART"}
+    assert "ACL 2025 (Long)" in venues.answer and "Findings of ACL 2025" in venues.answer
+
+
 def test_the_other_one_is_the_paper_not_discussed_last(engine):
     first = engine.ask("Compare PIANIST and Strategist.")
     second = engine.ask("Who wrote the first one?", history=[first])

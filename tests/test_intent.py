@@ -33,6 +33,8 @@ def plan(seeded_index):
     ("What is the exact AlpacaEval 2.0 win rate of REFED?", Kind.FACT, Wants.NUMBER, ["REFED"]),
     ("what numbers does SMART report?", Kind.FACT, Wants.NUMBER, ["SMART"]),
     ("who made ADS-Edit?", Kind.FACT, Wants.AUTHORS, ["ADS-Edit"]),
+    ("where is the Sci-LLM survey's resource list hosted?", Kind.FACT, Wants.CODE, ["Sci-LLM survey"]),
+    ("what are the main findings of CaKE?", Kind.FACT, Wants.DEFINITION, ["CaKE"]),  # no venue
     ("By how much does SMART reduce tool use?", Kind.FACT, Wants.NUMBER, ["SMART"]),
     ("What are the three stages of ERPO?", Kind.FACT, Wants.STAGES, ["ERPO"]),
     ("Which models was ReSearch trained on?", Kind.FACT, Wants.MODELS, ["ReSearch"]),
@@ -220,6 +222,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("who wrote the benchmark?", [["SynWorld"]], ["SynWorld"], None),  # no paper is titled a benchmark
     ("which of the two was published in Findings?", [["SMART"], ["KnowSelf"]], ["SMART", "KnowSelf"],
      "which of SMART and KnowSelf was published in Findings?"),  # after two one-paper turns
+    # "the survey among those": the one among the last turn's papers, not another survey before them
+    ("the survey among those, where is its resource list hosted?", [["Full-stack safety survey", "Sci-LLM survey",
+                                                                     "PIANIST"], ["Sci-LLM survey", "PIANIST"]],
+     ["Sci-LLM survey"], None),
     ("which of the two came out in 2024?", [["LAW"], ["ZJUKLAB-unlearn"], ["ZJUKLAB-unlearn"]],
      ["LAW", "ZJUKLAB-unlearn"], "which of LAW and ZJUKLAB-unlearn came out in 2024?"),  # two turns on the second
     # "back to" a description: the earlier paper it fits, not the last turn's
@@ -239,6 +245,8 @@ def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, pa
     ("which of them has no code link?", [["EscapeBench", "PIANIST", "Strategist"]], ["PIANIST"]),
     ("Which of them was published in 2024?", [["EscapeBench", "PIANIST", "Strategist", "SynWorld"], ["PIANIST"]],
      ["PIANIST", "Strategist"]),  # "them": the larger set before a turn about one of them
+    ("and which of those three has no code link at all?", [["Sci-LLM survey", "PIANIST", "Strategist"],
+                                                            ["Sci-LLM survey"]], ["PIANIST"]),
 ])
 def test_which_of_them_with_a_metadata_filter_is_answered_from_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
