@@ -165,8 +165,10 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= venues
         selected = [p for p in selected if venue_terms(p.venue or "") & venues]
         filters.append("venue: " + ", ".join(sorted(v.upper() for v in venues)))
-    any_track = ANY_TRACK.search(question)  # "which went to the main conference and which to findings?": both
-    excluded = None if any_track else EXCLUDED_VENUE_RE.search(question)
+    any_track = ANY_TRACK.search(question)  # "which went to the main conference and which to findings?": both,
+    excluded = EXCLUDED_VENUE_RE.search(question)  # unlike "main conference, not Findings"
+    if any_track and not re.search(r"\b(not|excluding|except|without)\b", question, re.IGNORECASE):
+        excluded = None
     venue_kind = VENUE_KIND.search(question)
     if venue_kind and not excluded and not any_track:  # "Which papers appeared at a workshop?"
         kind = (venue_kind.group(1) or venue_kind.group(2)).lower().rstrip("s")
