@@ -1038,7 +1038,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if ordinal:
         word = next(g for g in ordinal.groups() if g and g.lower() in ORDINALS).lower()
         index = ORDINALS[word]
-        pool = focus if len(focus) > 1 else earlier or focus
+        pool = focus if len(focus) > 1 else earlier or list(dict.fromkeys(
+            p for turn in _turns(history, papers) for p in turn))  # after one-paper turns: in the order discussed
         if -len(pool) <= index < len(pool):
             chosen = [pool[index]]
             return Reference(chosen, _ask_again(question, ordinal, chosen, history, focus, papers))

@@ -156,6 +156,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("What datasets?", [["ReSearch"]], ["ReSearch"], "About ReSearch: What datasets?"),
     ("And the second one?", [["SMART", "EscapeBench"]], ["EscapeBench"], None),
     ("Who wrote the first one?", [["PIANIST", "Strategist"]], ["PIANIST"], "Who wrote PIANIST?"),
+    ("who wrote the first one?", [["BiasEdit"], ["BiasEdit"], ["ERPO"]], ["BiasEdit"], "who wrote BiasEdit?"),  # of
+    # the papers discussed one by one, the first
     ("What about the other one?", [["SafeSwitch", "ERPO"], ["SafeSwitch"]], ["ERPO"], None),
     ("Which of them uses reinforcement learning?", [["ReSearch", "CaKE"]], ["ReSearch", "CaKE"],
      "which of ReSearch and CaKE uses reinforcement learning?"),
