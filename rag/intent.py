@@ -295,7 +295,8 @@ BACK_TO = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|and|now)\W+)?(?:(?:going|go|coming
                      r"(?P<what>[^,?:;\u2013\u2014]+?)\s*(?:[,:;?\u2013\u2014]|\s-\s)\s*", re.IGNORECASE)
 BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
-                          r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission)\b(?!s)",
+                          r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission|"
+                          r"entry)\b(?!s)",
                           re.IGNORECASE)
 ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|framework|benchmark|dataset)\s*"
                       r"(?::|\s[-\u2013\u2014])", re.IGNORECASE)  # "reference-level feedback paper: which ...?"
@@ -544,7 +545,9 @@ def described_side_by_side(question: str, named: int) -> bool:
     """True when a question asks about each of two papers it names or describes ("The REFED paper and the
     semi-supervised fine-tuning paper ...: what data does each rely on?", "How do BiasEdit and the knowledge
     washing paper avoid ...?")."""
-    return bool(EACH_RE.search(question) or PLURAL_ASK.search(question)) and sides_are_papers(question, named, 1)
+    return bool(EACH_RE.search(question) or PLURAL_ASK.search(question)) and sides_are_papers(question, named, 1) or \
+        bool(re.search(r"\bdid\b", question)) and sides_are_papers(question, named, 2)  # "which models did the X
+    # paper and the Y paper train?"
 
 
 def sides_are_papers(question: str, named: int, described_at_least: int = 0) -> bool:

@@ -79,7 +79,7 @@ def position(question: str, name: str, any_case: bool = False) -> int | None:
     in any case.
     """
     flags = 0 if name.replace(" ", "").isalpha() and not any_case else re.IGNORECASE
-    match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, flags)
+    match = re.search(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", question, flags)  # "knowselfs" (its "s")
     return match.start() if match else None
 
 
@@ -158,7 +158,8 @@ class NameIndex:
     def find(self, question: str) -> dict[str, tuple[int, int]]:
         """Each named paper's first position in the question and the length of its longest name there."""
         found: dict[str, tuple[int, int]] = {}
-        for word in {w.lower() for w in NAME_WORD.findall(question)}:
+        words = {w.lower() for w in NAME_WORD.findall(question)}
+        for word in words | {w[:-1] for w in words if w.endswith("s")}:
             for name, paper_id in self.by_first_word.get(word, []):
                 start = position(question, name)
                 if start is None and (MIXED_CASE.search(name) or in_capitals(question)) and (

@@ -603,7 +603,13 @@ def test_a_comparison_of_named_and_described_papers_finds_each(engine):
      {"ZJUKLAB-unlearn", "LAW", "BiasEdit"}),
     # a group whose members are described in an aside
     ("The three agent papers (the tool-overuse one, the room-escape one and the virtual-scenario one): what does "
-     "each evaluate on?", {"SMART", "EscapeBench", "SynWorld"})])
+     "each evaluate on?", {"SMART", "EscapeBench", "SynWorld"}),
+    # a shared-task "entry" is a paper described
+    ("the semeval unlearning entry vs the knowledge washing paper: what's the core technique each one uses?",
+     {"ZJUKLAB-unlearn", "LAW"}),
+    # "did" after two papers described: each one's
+    ("Which base models did the search-plus-RL paper and the reference-feedback data synthesis paper train?",
+     {"ReSearch", "REFED"})])
 def test_a_comparison_of_described_papers_finds_the_paper_each_description_stands_for(engine, question, expected):
     answer = engine.ask(question)
     assert answer.shape == "compare"

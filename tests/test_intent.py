@@ -284,6 +284,7 @@ def test_names_typed_in_another_case_name_the_paper_when_no_other_paper_uses_the
     ("how many steps does escapebnech save?", ["EscapeBench"]),  # two letters swapped, lower case
     ("semievol and refed both use data how?", ["SemiEvol", "REFED"]),  # an all-capitals name, no English word
     ("what does zjuklab merge?", ["ZJUKLAB-unlearn"]),  # the first part of a name
+    ("what do knowselfs agents rely on less?", ["KnowSelf"]),  # a name with an "s"
     ("what reseach is there on agents?", []),  # a misspelt English word stays a word
     ("which papers deal with law?", []),  # an English word stays a word
 ])
