@@ -21,7 +21,8 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "please", "just", "title", "titles", "set", "worked", "wrote", "write", "authored",
                                "co-authored", "involved", "contributed", "here", "two", "three", "either",
                                # "X seems to have a couple of papers here", "has X written more than one of these?"
-                               "seem", "seems", "couple", "several", "one", "ones", "else", "others", "besides"}
+                               "seem", "seems", "couple", "several", "one", "ones", "else", "others", "besides",
+                               "track", "tracks", "everything"}
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
@@ -44,7 +45,9 @@ SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|revie
 SURVEY_EXCLUDED = re.compile(r"\b(?:not|excluding|except|without|other than|besides|apart from|no|leave out|"
                              r"leaving out|skip|skipping|ignore|ignoring|omit|omitting|drop)\s+(?:counting\s+|"
                              r"including\s+|just\s+|only\s+|merely\s+)?(?:a |the |any )?(?:literature )?"
-                             r"(?:survey|review|overview)s?\b", re.IGNORECASE)
+                             r"(?:survey|review|overview)s?\b|"
+                             r"\b(?:leave|leaving|keep|keeping) (?:the |any )?(?:survey|review|overview)s? out\b",
+                             re.IGNORECASE)  # "Leave the surveys out."
 # "(methods or surveys)", "including surveys": surveys among the papers asked for, not a filter to them
 SURVEY_INCLUDED = re.compile(r"\b(?:methods?|approaches|papers|works?|tools|benchmarks)\s+(?:or|and|and/or|plus)\s+"
                              r"(?:surveys?|reviews?)\b|"

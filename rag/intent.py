@@ -158,6 +158,9 @@ LIST_RE = re.compile(
     r"\b(papers|works|articles|publications|studies|methods|approaches|techniques|frameworks|systems|"
     r"benchmarks|datasets|surveys|abstracts|ones)\b|\b(papers|works|studies|articles)\s+(that|which|about|on|"
     r"using|with|where|proposing|studying|addressing|tackling)\b|\bany (paper|work|study|article)s?\b|"
+    r"^\W*(?:everything|all) (?:from|in|published|at|by|with|that)\b|"  # "everything from 2024?"
+    r"\b(?:list|name|show|find|give me) (?:every|each|all) (?:paper|work|article|study)\b|"
+    r"\b(?:papers|works|studies|articles)\s+(?!being\b|having\b)[a-z]+ing\b|"  # "papers dealing with ..."
     r"^\s*list\b|^\s*(?:anything|any(?:one| one)?|something) (?:on|about|involving|regarding|related to|with|"
     r"using|that)\b|"  # "anything involving dialogue?"
     r"^\W*(?:anything|something)(?: at all)?(?: (?:in here|here|"
@@ -303,7 +306,8 @@ ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|f
 MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
                         r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b|"
-                        r"^\W*(list|name|show|find|give me) (every|each|all) (paper|work|article|study)\b",
+                        r"(?:^\W*|\byou (?:please )?)(list|name|show|find|give me) (every|each|all) (paper|work|"
+                        r"article|study)\b",  # "Can you list every paper whose ...?"
                         re.IGNORECASE)
 PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s+)?(?:papers|works|articles|studies)\b",
                           re.IGNORECASE)  # "Which papers release their code?": their own
@@ -803,7 +807,10 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if referred and OTHER_RE.search(asked) and not set(last) & set(referred):  # "Did the same first author write
         collection = shared_query(ask_of(asked), [papers[p] for p in last], [papers[p] for p in referred])  # any of
     else:  # the other ones?": the last paper's author, among the others
-        collection = shared_query(asked if reference.exclude else ask_of(asked), around, rows_of(papers))  # "the same
+        clause = ask_of(asked)  # "X and Y share a first author. Which one ...?" asks no more about authors, but
+        # "Two of the papers point to the same repo. Which two?" does
+        collection = shared_query(asked if reference.exclude or not has_topic(clause) else clause, around,
+                                  rows_of(papers))  # "the same
         # repo", "share a first author"; "Another paper seems to use that same repo. What's it about?"
     if collection is None:
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,

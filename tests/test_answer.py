@@ -959,6 +959,9 @@ def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
     ("Jonathan Light seems to have a couple of papers here - what are they?", 2),
     ("what did Ningyu Zhang write", 1),  # not also a "Yu Zhang" inside the name
     ("Which papers were accepted at the main ACL 2025 conference (long or short, not Findings)?", 3),
+    ("everything from 2024?", 3),
+    ("Which were published in a Findings track?", 3),
+    ("Two of the papers point to the exact same GitHub repo. Which two?", 2),  # the statement says what is asked
     ("Which papers appeared at EMNLP, in any track (main, Findings or demos)?", 5),
 ])
 def test_collection_questions_in_everyday_words_are_answered_from_the_records(engine, question, count):

@@ -26,6 +26,9 @@ def plan(seeded_index):
     ("What is LightThinker?", Kind.FACT, Wants.DEFINITION, ["LightThinker"]),
     ("anything in here on knowledge graphs?", Kind.LIST, Wants.ANY, []),  # papers, not one paper's fact
     ("self driving cars -- anything?", Kind.LIST, Wants.ANY, []),
+    ("papers dealing with questions where you have to chain several facts together", Kind.LIST, Wants.ANY, []),
+    ("I'm into model editing. Can you list every paper whose main contribution is an editing toolkit?", Kind.LIST,
+     Wants.ANY, []),
     # a figure the question gives is not what it asks for
     ("Which safety benchmarks were used to show SafeSwitch's 80% reduction in harmful outputs?", Kind.FACT,
      Wants.DATASET, ["SafeSwitch"]),
@@ -330,6 +333,7 @@ def test_a_statement_that_papers_share_an_author_is_no_question_about_it(plan):
     ("Which papers propose a method for LLM agents (not counting surveys)?", None),
     ("Which papers propose a method for LLM agents (not a survey or a toolkit)?", None),
     ("List every paper that builds or evaluates an LLM agent acting in some environment. Leave out surveys.", None),
+    ("Which of these works build, train or benchmark LLM-based agents? Leave the surveys out.", None),
     ("Which papers propose a new method or framework for LLM-based agents (not just surveys)?", None),
 ])
 def test_surveys_are_told_apart_by_their_titles(plan, question, papers):
