@@ -807,11 +807,11 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if referred and OTHER_RE.search(asked) and not set(last) & set(referred):  # "Did the same first author write
         collection = shared_query(ask_of(asked), [papers[p] for p in last], [papers[p] for p in referred])  # any of
     else:  # the other ones?": the last paper's author, among the others
-        clause = ask_of(asked)  # "X and Y share a first author. Which one ...?" asks no more about authors, but
-        # "Two of the papers point to the same repo. Which two?" does
+        # "the same repo", "share a first author"; "Another paper seems to use that same repo. What's it about?";
+        # "X and Y share a first author. Which one ...?" asks no more about authors, "... Which two?" does
+        clause = ask_of(asked)
         collection = shared_query(asked if reference.exclude or not has_topic(clause) else clause, around,
-                                  rows_of(papers))  # "the same
-        # repo", "share a first author"; "Another paper seems to use that same repo. What's it about?"
+                                  rows_of(papers))
     if collection is None:
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))
