@@ -136,8 +136,8 @@ def author_names(paper: Paper) -> list[str]:
 def authors_named(question: str, papers: list[Paper]) -> set[str]:
     """The full names of the papers' authors that the question mentions."""
     asked = question.lower()
-    return {a for p in papers for a in author_names(p)
-            if re.search(rf"(?<![\w-]){re.escape(a.lower())}(?![\w-])", asked)}  # not "Yu Zhang" in "Ningyu Zhang"
+    return {a for p in papers for a in author_names(p) if a.lower() in asked and  # cheap test first, then
+            re.search(rf"(?<![\w-]){re.escape(a.lower())}(?![\w-])", asked)}  # whole words: not "Yu Zhang" in "Ningyu"
 
 
 def venue_terms(venue: str) -> set[str]:

@@ -153,13 +153,14 @@ CLAUSE_SPLIT = re.compile(r"(?<=[:;.!?])\s+|,\s*(?:and\s+)?then\s+|\s+and then\s
 LEAD_IN = re.compile(r"^\s*(please|then|and|also|so|now|ok(ay)?|tell me|i want to know|can you tell me|"
                      r"could you tell me)\b[\s,]*", re.IGNORECASE)
 
+EVERY_PAPER = r"(?:list|name|show|find|give me) (?:every|each|all) (?:paper|work|article|study)\b"
 LIST_RE = re.compile(
     r"\b(which|what|list|name|any|are there|is there|find|show( me)?|give me|recommend|suggest|how many)\b.*"
     r"\b(papers|works|articles|publications|studies|methods|approaches|techniques|frameworks|systems|"
     r"benchmarks|datasets|surveys|abstracts|ones)\b|\b(papers|works|studies|articles)\s+(that|which|about|on|"
     r"using|with|where|proposing|studying|addressing|tackling)\b|\bany (paper|work|study|article)s?\b|"
     r"^\W*(?:everything|all) (?:from|in|published|at|by|with|that)\b|"  # "everything from 2024?"
-    r"\b(?:list|name|show|find|give me) (?:every|each|all) (?:paper|work|article|study)\b|"
+    rf"\b{EVERY_PAPER}|"
     r"\b(?:papers|works|studies|articles)\s+(?!being\b|having\b)[a-z]+ing\b|"  # "papers dealing with ..."
     r"^\s*list\b|^\s*(?:anything|any(?:one| one)?|something) (?:on|about|involving|regarding|related to|with|"
     r"using|that)\b|"  # "anything involving dialogue?"
@@ -306,8 +307,7 @@ ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|f
 MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
                         r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b|"
-                        r"(?:^\W*|\byou (?:please )?)(list|name|show|find|give me) (every|each|all) (paper|work|"
-                        r"article|study)\b",  # "Can you list every paper whose ...?"
+                        rf"(?:^\W*|\byou (?:please )?){EVERY_PAPER}",  # "Can you list every paper whose ...?"
                         re.IGNORECASE)
 PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s+)?(?:papers|works|articles|studies)\b",
                           re.IGNORECASE)  # "Which papers release their code?": their own
@@ -1000,8 +1000,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if back and has_topic(back["what"]) and not (ORDINAL_RE.search(back["what"]) or OTHER_RE.search(back["what"])
                                                   or BY_DATE.search(back["what"])):  # "back to the escape room
         # agent, ...": the earlier paper described, else a paper of its own (not "back to the first one")
-        seen = list(dict.fromkeys(p for turn in reversed(_turns(history, papers)) for p in turn))
-        match = described(back["what"], seen, papers)
+        match = described(back["what"], _discussed(history, papers, newest_first=True), papers)
         if not match:
             return Reference([], question, anew=True)
         rest = question[back.end():]
@@ -1018,7 +1017,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         # them?", which asks for the same author
         return Reference([], again, anew=True, exclude=tuple(focus))
     pair = list(THE_WORDS_ONE_RE.finditer(question))  # "the Avalon paper and the world-model one": earlier papers
-    seen = list(dict.fromkeys(p for turn in reversed(_turns(history, papers)) for p in turn)) if len(pair) > 1 else []
+    seen = _discussed(history, papers, newest_first=True) if len(pair) > 1 else []
     if seen and len(chosen := [described(m.group(1), seen, papers) for m in pair]) == len(set(chosen) - {None}):
         for match, paper_id in reversed(list(zip(pair, chosen))):
             question = _replace(question, match, names_of([paper_id], papers))
@@ -1048,8 +1047,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if ordinal:
         word = next(g for g in ordinal.groups() if g and g.lower() in ORDINALS).lower()
         index = ORDINALS[word]
-        pool = focus if len(focus) > 1 else earlier or list(dict.fromkeys(
-            p for turn in _turns(history, papers) for p in turn))  # after one-paper turns: in the order discussed
+        pool = focus if len(focus) > 1 else earlier or _discussed(history, papers)  # after one-paper turns: in
+        # the order discussed
         if -len(pool) <= index < len(pool):
             chosen = [pool[index]]
             return Reference(chosen, _ask_again(question, ordinal, chosen, history, focus, papers))
@@ -1180,6 +1179,12 @@ def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[st
 def _turns(history: Sequence[Answer], papers: dict[str, Paper]) -> list[list[str]]:
     """The papers of each earlier turn that had any, oldest first."""
     return [t for t in ([p for p in a.focus if p in papers] for a in history) if t]
+
+
+def _discussed(history: Sequence[Answer], papers: dict[str, Paper], newest_first: bool = False) -> list[str]:
+    """Every paper the earlier turns were about, once each, in the order first discussed (or last, newest first)."""
+    turns = _turns(history, papers)
+    return list(dict.fromkeys(p for turn in (reversed(turns) if newest_first else turns) for p in turn))
 
 
 def _recent(history: Sequence[Answer], papers: dict[str, Paper]) -> list[str]:
