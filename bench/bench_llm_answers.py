@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True, help="GGUF file of the chat model")
     parser.add_argument("--data", type=Path, default=Path("tests/data/answers_blind.jsonl"))
     parser.add_argument("--every", type=int, default=1, help="answer every N-th question")
+    parser.add_argument("--dump", type=Path, help="also write each question, its answer and its scores (JSON Lines)")
     args = parser.parse_args()
     port = free_port()
     server = start_server(args.model, port, Path(tempfile.gettempdir()) / "bench_llm_server.log")
@@ -67,6 +68,9 @@ def main() -> None:
             answer = engine.ask(item["question"])
             declined += answer.notice is not None and "did not answer" in answer.notice
             rows.append(score_answer(engine.index, item, answer) | {"backend": answer.backend})
+            if args.dump:
+                with args.dump.open("a", encoding="utf-8") as dump:
+                    dump.write(json.dumps({"question": item["question"], "answer": answer.answer} | rows[-1]) + "\n")
         summary = summarize(rows, "llm", "bench")
         summary["LLM declined, extractive shown"] = declined
         summary["answered by the LLM"] = sum(r["backend"] == "llm" for r in rows)

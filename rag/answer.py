@@ -24,6 +24,7 @@ from rag.intent import (METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, abo
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
+from rag.reply import leaks_prompt, restates, unframed
 from rag.retrieve import best_coverage, retrieve, topic_coverage
 from rag.text import split_sentences, stems
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
@@ -48,6 +49,8 @@ PAPER_KINDS = stems("dataset benchmark survey toolkit")
 ANSWERABLE_WEIGHTS = (4.58, 6.83, 7.6, 7.26, 1.93)
 ANSWERABLE_BIAS = -13.18
 ANSWERABLE_BAR = -1.73
+ANSWER_FROM_QUOTE = 0.5  # share of an LLM fact answer's words beyond the question's that the abstract's answering
+# sentences need to have, else those sentences are quoted under it
 FOLLOW_UP_SHARE = 0.5  # share of the relevance bar the last answer's papers need for a topic-less follow-up
 Event = str | Answer
 
@@ -244,19 +247,26 @@ class AnswerEngine(CustomQueryEngine):
         return answer
 
     def _completed(self, answer: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
-        """The LLM's answer with quoted evidence for what it left out: each listed paper it did not cite, or, when a
-        figure or a name was asked for and it gives none the source gives, the abstract's sentence that does."""
+        """The LLM's answer with quoted evidence for what it left out: each listed paper it did not cite; for a fact,
+        when a figure or a name was asked for and it gives none the source gives, the abstract's sentence that does,
+        else the answering sentences when its words mostly come from elsewhere."""
         cited_numbers = {n for s in answer.sentences for n in s.cites}
         added: list[AnswerSentence] = []
         if plan.kind == Kind.LIST:
             quotes = [scorer.best_quote(n, h.paper) for n, h in enumerate(hits, start=1) if n not in cited_numbers]
             lines, added = _paper_lines(quotes)
-        elif plan.kind == Kind.FACT and plan.wants in NAMED_ANSWER:
+        elif plan.kind == Kind.FACT:
             n, paper = self._fact_source(plan, hits)
-            if not values(plan.wants, answer.answer) & values(plan.wants, paper.abstract):  # none of the source's own
-                quote = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences)
-                added = [s for s in quote.answer_sentences() if carries(plan.wants, s.text)]
-                lines = [f"{display_name(paper)}: {render(added)}"]
+            quoted = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences).answer_sentences()
+            if plan.wants in NAMED_ANSWER:  # none of the source's own figures or names: the sentences giving them
+                added = [] if values(plan.wants, answer.answer) & values(plan.wants, paper.abstract) else [
+                    s for s in quoted if carries(plan.wants, s.text)]
+            else:  # the sentences that answer, when the model's own words mostly come from elsewhere
+                said = stems(" ".join(s.text for s in answer.sentences)) - stems(
+                    f"{plan.standalone} {display_name(paper)}")
+                source = stems(" ".join(s.text for s in quoted))
+                added = quoted if said and len(said & source) / len(said) < ANSWER_FROM_QUOTE else []
+            lines = [f"{display_name(paper)}: {render(added)}"]
         if not added:
             return answer
         passages = {c.n: c.text for c in answer.citations} | {s.cites[0]: s.text for s in added}
@@ -432,17 +442,18 @@ class AnswerEngine(CustomQueryEngine):
             if parts:
                 yield "\n\n"
             return None
-        text = "".join(parts).strip()
-        if not text or LLM_DECLINE.search(text) and len(split_sentences(text)) <= 2:
-            base.notice = prompts.LLM_DECLINED
+        text = unframed("".join(parts)).strip()
+        names = [name for h in hits for name in (display_name(h.paper), h.paper.short_name or "")]
+        sentences: list[AnswerSentence] = []
+        if text and not (LLM_DECLINE.search(text) and len(split_sentences(text)) <= 2):
+            text, sentences, passages = verify(
+                text, [h.paper for h in hits], self.bank, multilingual=self._mode(plan) == "multilingual",
+                dropped=lambda s: leaks_prompt(s) or restates(s, plan.standalone, names))
+        if not sentences:
+            base.notice = prompts.LLM_DECLINED  # declined, or only copied the prompt or restated the question
             base.backend = "extractive"
             yield "\n\n"
             return None
-        text, sentences, passages = verify(text, [h.paper for h in hits], self.bank,
-                                           multilingual=self._mode(plan) == "multilingual")
-        if any(leaks_prompt(s.text) for s in sentences):
-            sentences = [s for s in sentences if not leaks_prompt(s.text)]
-            text = render(sentences)
         shape = plan.kind.value if plan.kind in (Kind.LIST, Kind.COMPARE) else "fact"
         cited_ids = list(dict.fromkeys(hits[n - 1].paper.paper_id for s in sentences for n in s.cites))
         focus = [p for p in plan.papers if p in {h.paper.paper_id for h in hits}] or cited_ids or [
@@ -628,11 +639,3 @@ def _finish(answer: Answer, started: float) -> Answer:
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
 
-
-PROMPT_SHINGLES = {" ".join(w) for w in zip(*(prompts.SYSTEM_PROMPT.lower().split()[i:] for i in range(6)))}
-
-
-def leaks_prompt(sentence: str) -> bool:
-    """True when a sentence repeats six or more words of the system prompt in a row."""
-    words = sentence.lower().split()
-    return any(" ".join(words[i:i + 6]) in PROMPT_SHINGLES for i in range(len(words) - 5))

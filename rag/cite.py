@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
 import numpy as np
 
 from rag.index import PaperIndex
@@ -116,11 +118,12 @@ def unit(vectors) -> np.ndarray:
     return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-9)
 
 
-def verify(text: str, papers: list[Paper], bank: SentenceBank, multilingual: bool = False
-           ) -> tuple[str, list[AnswerSentence], dict[int, str]]:
+def verify(text: str, papers: list[Paper], bank: SentenceBank, multilingual: bool = False,
+           dropped: Callable[[str], bool] | None = None) -> tuple[str, list[AnswerSentence], dict[int, str]]:
     """Check every sentence of a generated answer against the sources it cites.
 
-    Invalid markers are dropped; a sentence without markers gets the source that supports it best; each
+    Sentences `dropped` says are not part of the answer are left out; invalid markers are dropped; a sentence
+    without markers gets the source that supports it best; each
     sentence records its support and whether that clears the bar. Returns the answer re-rendered with the
     checked markers (its lines and "- " bullets kept), the sentences and, per cited source number, the
     passage that supports the answer best.
@@ -133,7 +136,7 @@ def verify(text: str, papers: list[Paper], bank: SentenceBank, multilingual: boo
     by_line: list[list[AnswerSentence]] = [[] for _ in lines]
     passages: dict[int, tuple[float, str]] = {}
     for (line, clean, cites, _invalid), vector in zip(cleaned, vectors):
-        if not clean or not WORD_RE.search(clean):
+        if not clean or not WORD_RE.search(clean) or dropped and dropped(clean):
             continue
         scored = {n: bank.support(clean, vector, papers[n - 1], multilingual)
                   for n in (cites or range(1, len(papers) + 1))}

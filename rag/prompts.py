@@ -18,8 +18,8 @@ FACT_INSTRUCTIONS = """Answer the question from the sources above.
 - Use only the sources. At most 4 sentences.
 
 Example:
-Question: By how much does ToolX reduce tool calls?
-Answer: ToolX reduces tool calls by 24% while improving accuracy [1].
+Question: By how much does ModelA shorten its answers?
+Answer: ModelA shortens its answers by 37% without losing accuracy [1].
 
 Question: {question}
 Answer:"""
@@ -29,10 +29,10 @@ LIST_INSTRUCTIONS = """Answer the question from the sources above.
 - Leave out the sources that do not belong. Use only the sources.
 
 Example:
-Question: Which papers study tool use?
+Question: Which papers study summarisation?
 Answer:
-- ToolX: ToolX teaches agents when to call a tool [1].
-- AgentY: AgentY learns to chain API calls [3].
+- ModelA: ModelA learns to write shorter summaries [1].
+- ModelB: ModelB scores summaries against their sources [3].
 
 Question: {question}
 Answer:"""

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import LlamaServer, cli_env, make_settings
 from rag import prompts
-from rag.answer import AnswerEngine, leaks_prompt
+from rag.answer import AnswerEngine
+from rag.reply import leaks_prompt
 
 pytestmark = pytest.mark.llm
 API_KEY = "test-key-5f2c9a"
@@ -111,14 +112,24 @@ def test_a_question_in_another_language_gets_a_checked_llm_answer(engine, server
     assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)
 
 
-def test_a_list_answer_quotes_every_paper_the_llm_left_out(engine):
-    """SmolLM2 names one or two papers at best: the rest of the list is quoted from the abstracts, each cited."""
+def test_a_list_answer_cites_every_paper_and_never_the_prompts_example(engine):
+    """SmolLM2 copies the prompt's worked example ("- ModelA: ...") or names a paper or two at best: what it left
+    out is quoted from the abstracts, and a copied example is no answer (the quoted list is shown instead)."""
     answer = engine.ask("Which papers use Monte Carlo tree search?")
     cited = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
-    assert answer.backend == "llm" and {"SynWorld", "PIANIST", "Strategist"} <= cited
+    assert {"SynWorld", "PIANIST", "Strategist"} <= cited
+    assert not any(leaks_prompt(line) for line in answer.answer.splitlines())
+    assert answer.backend == "llm" or answer.notice == prompts.LLM_DECLINED
     assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)
 
 
 def test_a_figure_the_llm_leaves_out_is_quoted_from_the_abstract(engine):
     answer = engine.ask("By how much does SMART reduce tool use?")
     assert answer.backend == "llm" and "24%" in answer.answer
+
+
+def test_a_fact_answer_from_other_words_than_the_answering_sentences_quotes_them(engine):
+    """SmolLM2 answers in words that are not the abstract's answering sentences': those are quoted under it."""
+    answer = engine.ask("What metric does LightThinker introduce?")
+    assert "Dependency (Dep) metric" in answer.answer
+    assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)

@@ -1,0 +1,49 @@
+"""What a model's reply says, apart from what it copied: the prompt's scaffolding it echoes ("Question: ...",
+"Answer:"), sentences taken from the prompt or its worked example, and sentences that only restate the question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag import prompts
+from rag.text import WORD_RE, stems
+
+ECHOED_QUESTION = re.compile(r"^\s*(?:\*\*)?question\s*(?:\*\*)?\s*:", re.IGNORECASE)
+ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?answer\s*(?:\*\*)?\s*:\s*", re.IGNORECASE)
+SHINGLE = 6  # words in a row that count as copied
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(text)]
+
+
+def _shingles(words: list[str]) -> set[str]:
+    return {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+PROMPT_WORDS = [_words(text.replace("{question}", "")) for text in (
+    prompts.SYSTEM_PROMPT, prompts.FACT_INSTRUCTIONS, prompts.LIST_INSTRUCTIONS, prompts.COMPARE_INSTRUCTIONS)]
+PROMPT_SHINGLES = set().union(*(_shingles(words) for words in PROMPT_WORDS))
+PROMPT_TEXT = " | ".join(" ".join(words) for words in PROMPT_WORDS)
+
+
+def unframed(text: str) -> str:
+    """The reply without the lines that echo the question and without "Answer:" labels."""
+    return "\n".join(ANSWER_LABEL.sub("", line) for line in text.splitlines() if not ECHOED_QUESTION.match(line))
+
+
+def leaks_prompt(sentence: str) -> bool:
+    """True when a sentence repeats six or more words of the prompt in a row (its rules or its worked example), or
+    is a shorter piece of it ("Use only the sources.")."""
+    words = _words(sentence)
+    if len(words) < SHINGLE:
+        return bool(words) and f" {' '.join(words)} " in f" {PROMPT_TEXT} "
+    return not _shingles(words).isdisjoint(PROMPT_SHINGLES)
+
+
+def restates(sentence: str, question: str, names: Iterable[str]) -> bool:
+    """True when a sentence says nothing beyond the question's words and the papers' names ("ReSearch [1]." for
+    "Which abilities emerged in the search RL paper?")."""
+    said = stems(sentence) - stems(question) - stems(" ".join(names))
+    return not said

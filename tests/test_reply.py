@@ -1,0 +1,25 @@
+"""What counts as the model's answer in its reply (replies as Qwen2.5-Coder-1.5B gave them)."""
+
+from rag.reply import leaks_prompt, restates, unframed
+
+
+def test_echoed_question_lines_and_answer_labels_are_not_the_answer():
+    reply = ("Question: Which abilities showed up on their own during training? [1]\n"
+             "Answer: ReSearch elicits reflection and self-correction [1].")
+    assert unframed(reply) == "ReSearch elicits reflection and self-correction [1]."
+
+
+def test_a_sentence_copied_from_the_worked_example_leaks_the_prompt():
+    assert leaks_prompt("LightThinker shortens its answers by 37% without losing accuracy.")
+    assert leaks_prompt("End every sentence with the number of its source in brackets, like.")
+    assert leaks_prompt("- Use only the sources.") and leaks_prompt("Example:")
+    assert not leaks_prompt("LightThinker reduces peak memory usage by 70% and inference time by 26%.")
+    assert not leaks_prompt("GRPO.") and not leaks_prompt("It uses the sources of both.")
+
+
+def test_a_sentence_saying_only_the_question_and_the_paper_name_restates():
+    question = "The RL paper that interleaves search calls with thinking: which abilities showed up on their own?"
+    assert restates("ReSearch.", question, ["ReSearch"])
+    assert restates("The RL paper interleaves search calls with thinking.", question, ["ReSearch"])
+    assert not restates("ReSearch shows reflection and self-correction.", question, ["ReSearch"])
+    assert not restates("It covers over 250 models.", "How many models does the survey cover?", [])
