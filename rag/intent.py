@@ -424,7 +424,8 @@ involve involves involved run runs ran mention mentions mentioned discuss discus
 focus focuses look looks concern concerns regard regarding talk talks stuff thing
 things part percent percentage percentages mean means meant instead give gives given put puts brand say says said
 saying each every whether like way ways several various separate separately mainly primarily mostly chiefly largely
-remember bit pls please rather whole went state states stated report reports reported
+remember bit pls please rather whole went state states stated report reports reported interest interested curious
+wonder wondering
 """.split())))
 
 

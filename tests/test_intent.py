@@ -445,6 +445,7 @@ def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(questio
     ("wich papers throw agents into environments they've never seen before?",
      {"agent", "environ", "never", "seen", "throw"}),  # nor the "ve" of "they've"
     ("how much less do agents use tools?", {"agent", "tool"}),
+    ("I'm interested in work on making LLMs forget things. Which papers deal with that?", {"llms", "forget"}),
 ])
 def test_filler_words_are_no_topic(plan, question, topic):
     result, _ = plan(question)
