@@ -152,7 +152,7 @@ class AnswerEngine(CustomQueryEngine):
             scorer = Scorer(plan, self.bank)
             base.standalone_question, relevant = plan.standalone, bool(hits)
         generated = time.perf_counter()
-        if collection and (plan.kind == Kind.COLLECTION or not relevant and collection.filtered):
+        if collection and (plan.kind == Kind.COLLECTION or not relevant and collection.selective):
             answer = collection_answer(base, collection, self.index.papers, plan.order)
         elif not relevant:
             answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})

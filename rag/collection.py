@@ -82,6 +82,7 @@ AFFILIATION_NOISE = {"university", "department", "computer", "science", "school"
                      "laboratory", "of", "and", "the"}
 
 
+NOT_SURVEYS = "not surveys"
 ALL_PAPERS = "all papers"
 
 
@@ -114,6 +115,12 @@ class CollectionQuery:
     def filtered(self) -> bool:
         """Whether any metadata filter applies ("from 2024", "with code"), not just "all papers"."""
         return self.filters != [ALL_PAPERS]
+
+    @property
+    def selective(self) -> bool:
+        """Whether a filter picks papers out ("from 2024", "with code"), not just leaves the surveys out: the
+        records alone then answer a question on a topic no paper covers."""
+        return any(f not in (ALL_PAPERS, NOT_SURVEYS) for f in self.filters)
 
 
 def affiliation_terms(affiliation: str) -> set[str]:
@@ -189,9 +196,11 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         selected = [p for p in selected if named & set(author_names(p))]
         filters.append("author: " + ", ".join(sorted(named)))
     if SURVEY_EXCLUDED.search(question):  # "(not counting surveys)", "not a survey or a toolkit"
-        matched |= {"survey", "surveys", "review", "reviews", "counting", "excluding", "except", "other", "than"}
+        matched |= {"survey", "surveys", "review", "reviews", "counting", "excluding", "except", "other", "than",
+                    "leave", "leaving", "out", "skip", "skipping", "ignore", "ignoring", "omit", "omitting", "drop",
+                    "keep", "keeping", "apart"}
         selected = [p for p in selected if not SURVEY_TITLE.search(p.title)]
-        filters.append("not surveys")
+        filters.append(NOT_SURVEYS)
     elif SURVEY_INCLUDED.search(question):
         matched |= SURVEY_WORDS | {"including", "included", "too", "count"}
     elif SURVEY_ASKED.search(question):

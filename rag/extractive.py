@@ -111,6 +111,7 @@ OPENS_ENUMERATION = re.compile(r"\b(first(ly)?|consists? of|comprises?|(two|thre
                                r"phases?|components?|parts|modules?))\b|:\s*$|\(1\)|\(i\)", re.I)
 METHOD_NOUNS = word_stems("method approach technique framework algorithm")  # one asked for is said as another
 MODEL_ACRONYM = re.compile(r"\b[A-Z]*(?:LM|LMM)s?\b")  # "LLMs", "LMMs", "VLMs" say "models"
+MODEL_HEADS = frozenset(("model", "llms", "llm", "lms", "lm"))  # a sentence naming models names "which LLMs ...?"
 ONE = re.compile(r"\b(?:a single|one)\b", re.I)  # a count only of the noun asked for ("a single example")
 STAGE_NOUNS = frozenset(("stage", "step", "phase"))
 PHRASE_ENDS = frozenset("that which who while with for in on to by from at as than is are was were".split())
@@ -327,7 +328,8 @@ class Scorer:
                 # parts"; "Evaluations on question-answering and conversational recommendation tasks" for "which tasks"
                 has = listed(text, own, head) >= counted if counted else coordinated(text, head) >= 2
             names_head = bool(head) and (head in said or head in METHOD_NOUNS and bool(METHOD_NOUNS & said) or
-                                         head == "model" and bool(MODEL_ACRONYM.search(text))) or bool(
+                                         head == "model" and bool(MODEL_ACRONYM.search(text)) or
+                                         head in MODEL_HEADS and wants == Wants.MODELS and has) or bool(
                 built and has)  # "approaches such as MEMIT" for "which methods"; "a dataset" for "data"
             overlap = lexical_overlap(asked, text)
             counts = wants == Wants.NUMBER and bool(head) and counts_head(text, head)

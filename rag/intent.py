@@ -97,7 +97,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     # the stages asked for ("what are the three stages", "its key modules"), not "in one step", "reasoning steps"
     (Wants.STAGES, r"\b(what|which|the|its|their|each|main|key|list|name|many|those|these)\b(\s+[\w'-]+){0,2}?\s+"
                    r"(stages?|steps?|phases?|components?|parts|modules?|pipeline|procedure|workflow|ingredients|"
-                   r"pieces)\b(?!-)|"
+                   r"pieces|building blocks)\b(?!-)|"
                    r"\b(stages|steps|phases)\b[^?]*\bwhat are (they|these|those)\b"),  # "in stages - what are they?"
     (Wants.MODELS, r"\b(which|what) (?!(stops?|makes?|keeps?|prevents?|limits?|causes?|lets|helps?|allows?|"
                    r"enables?|hinders?|blocks?|leads?)\b)"  # "what stops multimodal models from ...?" asks why

@@ -701,6 +701,8 @@ def test_a_name_asked_to_be_spelled_out_is_quoted_where_the_abstract_spells_it_o
 @pytest.mark.parametrize("question, fact", [
     ("What are the three stages of ERPO's safety alignment approach?", "Direct Preference Optimization (DPO)"),
     ("Besides AlpacaEval 2.0, which benchmark did the REFED-tuned model show strong results on?", "Arena-Hard"),
+    ("which LLMs did the semi-supervised fine-tuning work (SemiEvol) run its experiments with", "GPT-4o-mini"),
+    ("What are the key building blocks of the EasyEdit2 steering framework?", "steering vector generator"),
 ])
 def test_an_answer_the_abstract_gives_is_not_called_not_stated(engine, question, fact):
     answer = engine.ask(question)
@@ -790,6 +792,13 @@ def test_all_the_papers_on_a_topic_none_fits_is_refused_not_the_whole_collection
     answer = engine.ask("Give me all the papers that say they took a cue from how people's minds work or from "
                         "psychology.")
     assert len(answer.citations) < len(engine.index.papers) // 2
+
+
+def test_a_topic_with_the_surveys_left_out_is_a_list_on_the_topic_not_every_other_paper(engine):
+    answer = engine.ask("Give me every paper that proposes a method or benchmark for LLM-based agents. Leave out "
+                        "surveys.")
+    names = set(cited_names(engine, answer))
+    assert {"PIANIST", "Strategist", "SynWorld"} <= names and not {"CaKE", "LAW", "K-ON"} & names
 
 
 def test_review_style_papers_are_the_surveys(engine):

@@ -54,6 +54,7 @@ def plan(seeded_index):
     ("List every paper that puts out a new named dataset or benchmark.", Kind.LIST, Wants.ANY, []),  # no one paper
     # stages asked for, not steps that describe the paper
     ("What are the key modules of EasyEdit2?", Kind.FACT, Wants.STAGES, ["EasyEdit2"]),
+    ("What are the key building blocks of the EasyEdit2 steering framework?", Kind.FACT, Wants.STAGES, ["EasyEdit2"]),
     ("How does the paper that squashes chain-of-thought steps into compact representations learn to compress?",
      Kind.FACT, Wants.METHOD, []),
     ("What can K-ON generate in one step?", Kind.FACT, Wants.ANY, ["K-ON"]),
