@@ -65,12 +65,11 @@ SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?aut
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b|"  # "what other papers is that first
                          r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this|the|its|their) "
                          r"((first )?author|person)\b"
-                         r".*\bother\b|"  # "did he write anything else in here?", "anything else by them?"
+                         r".*\b(?:(?:an)?other|else)\b|"  # "did he write anything else in here?", "anything else by them?"
                          r"\b(he|she|they)\b.*\b(wrote|write|written)\b.*\b(else|other|more)\b|"
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
                          r"the same (people|team|authors?))\b",
                          re.IGNORECASE)  # author on?"
-SAME_AS = re.compile(r"\bsame\b[^?]*\bas\b|\bboth\b|\bshares?\b", re.IGNORECASE)
 FIRST_AUTHOR = re.compile(r"\bfirst[- ]authors?\b", re.IGNORECASE)
 # the one person asked about before ("who's the first author?" then "anything else by them?"), not "the same people"
 ONE_PERSON = re.compile(r"\b(that|this|the same) (person|author|guy|researcher)\b|\b(he|she|him|her|they|them)\b",
@@ -257,9 +256,8 @@ def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> Coll
         selected = [p for p in papers if p.paper_id not in ids and key(p) & shared]
     query = CollectionQuery(filters=[f"same {what}: " + ", ".join(sorted(set().union(*(key(p) for p in selected))))
                                      if selected else f"same {what}"], papers=selected, code=what.startswith("code"))
-    others = about and selected and selected[0].paper_id not in {p.paper_id for p in about}  # not among them
-    shown = what == "code repository" or SAME_AS.search(question)  # "same first author as this one?": both papers
-    return query.show_beside(about, "Shared with:") if others and shown else query
+    others = about and selected and selected[0].paper_id not in {p.paper_id for p in about}  # not among them: the
+    return query.show_beside(about, "Shared with:") if others else query  # paper asked about is shown beside them
 
 
 def passage_for(paper: Paper, code: bool) -> str:

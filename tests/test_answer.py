@@ -1018,6 +1018,7 @@ def test_the_first_authors_other_papers_are_found_by_the_records(engine):
     first = engine.ask("any papers about LLMs learning to play Avalon?")
     other = engine.ask("Did the first author write any other paper in this collection?", history=[first])
     assert "PIANIST" in cited_names(engine, other) and "Jonathan Light" in other.answer
+    assert "Strategist" in cited_names(engine, other)  # the paper asked about is shown beside them
 
 
 def test_a_paper_brought_in_by_description_is_what_that_in_the_next_sentence_means(engine):

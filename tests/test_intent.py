@@ -310,6 +310,9 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
     ("Jizhan Fang is one of its authors - is there another paper by them here?", [["CaKE"]], ["ADS-Edit"]),
     ("Were any of them written by the same person?", [["PIANIST", "Strategist", "EscapeBench"]],
      ["PIANIST", "Strategist"]),
+    ("the first author of that one - what else did they write in this collection?", [["EscapeBench"]],
+     ["SMART", "SafeSwitch"]),
+    ("the first author has another paper in here too, right? which one?", [["SELF-PARAM"]], ["LAW"]),
 ])
 def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
