@@ -821,7 +821,7 @@ def test_a_named_paper_asked_which_ones_is_not_a_collection_question(engine):
 def test_anything_else_by_the_same_author_is_the_first_author_question(engine):
     first = engine.ask("Who wrote Strategist?")
     other = engine.ask("Did he write anything else that's in here?", history=[first])
-    assert cited_names(engine, other) == ["PIANIST"]
+    assert cited_names(engine, other) == ["PIANIST", "Strategist"]  # his other paper, then the one asked about
     both = engine.ask("Do both have code?", history=[first, other])
     assert cited_names(engine, both) == ["Strategist", "PIANIST"]
 
@@ -1076,7 +1076,7 @@ def test_anything_else_by_them_after_the_first_author_means_that_person(engine):
     first = engine.ask("how does the self-updatable LLM paper get new context into the model's weights?")
     author = engine.ask("who's the first author?", history=[first])
     other = engine.ask("anything else by them in here?", history=[first, author])
-    assert cited_names(engine, other) == ["LAW"]
+    assert cited_names(engine, other) == ["LAW", "SELF-PARAM"]  # the other paper, then the one asked about
 
 
 def test_same_first_author_as_this_one_shows_both_papers(engine):
