@@ -36,8 +36,11 @@ VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\
                         r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")
 # "in any track (main, Findings or demos)": no one kind of venue
 ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?)\b|"
-                       r"\bmain\b[^.?!]*\b(?:findings|workshops?)\b|\b(?:findings|workshops?)\b[^.?!]*\bmain\b",
-                       re.IGNORECASE)
+                       r"\bmain\b[^.?!]*\b(?:findings|workshops?)\b|\b(?:findings|workshops?)\b[^.?!]*\bmain\b|"
+                       r"\b(?:including|incl\.?|plus)\s+(?:its\s+|the\s+|any\s+)?(?:findings|workshops?|demos?)\b",
+                       re.IGNORECASE)  # "... at NAACL, including its workshops?"
+TRACK_WORDS = {"track", "tracks", "main", "findings", "workshop", "workshops", "demo", "demos", "count", "counting",
+               "every", "any", "all", "kind", "kinds", "type", "types", "including", "incl", "plus", "its"}
 # "Which papers are surveys (rather than new methods)?": papers of that kind, by their titles
 SURVEY_ASKED = re.compile(r"\b(surveys|survey papers|(literature )?reviews|review papers|overviews|"
                           r"(survey|review|overview)[- ]style)\b|"
@@ -178,6 +181,8 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
     excluded = EXCLUDED_VENUE_RE.search(question)  # unlike "main conference, not Findings"
     if any_track and not re.search(r"\b(not|excluding|except|without)\b", question, re.IGNORECASE):
         excluded = None
+    if any_track:
+        matched |= TRACK_WORDS
     venue_kind = VENUE_KIND.search(question)
     if venue_kind and not excluded and not any_track:  # "Which papers appeared at a workshop?"
         kind = (venue_kind.group(1) or venue_kind.group(2)).lower().rstrip("s")
