@@ -249,7 +249,7 @@ class AnswerEngine(CustomQueryEngine):
     def _completed(self, answer: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         """The LLM's answer with quoted evidence for what it left out: each listed paper it did not cite; for a fact,
         when a figure or a name was asked for and it gives none the source gives, the abstract's sentence that does,
-        else the answering sentences when its words mostly come from elsewhere."""
+        else the answering sentences when it adds no words of its own or they mostly come from elsewhere."""
         cited_numbers = {n for s in answer.sentences for n in s.cites}
         added: list[AnswerSentence] = []
         if plan.kind == Kind.LIST:
@@ -261,11 +261,11 @@ class AnswerEngine(CustomQueryEngine):
             if plan.wants in NAMED_ANSWER:  # none of the source's own figures or names: the sentences giving them
                 added = [] if values(plan.wants, answer.answer) & values(plan.wants, paper.abstract) else [
                     s for s in quoted if carries(plan.wants, s.text)]
-            else:  # the sentences that answer, when the model's own words mostly come from elsewhere
+            else:  # the sentences that answer, when the model's own words are none or mostly from elsewhere
                 said = stems(" ".join(s.text for s in answer.sentences)) - stems(
                     f"{plan.standalone} {display_name(paper)}")
                 source = stems(" ".join(s.text for s in quoted))
-                added = quoted if said and len(said & source) / len(said) < ANSWER_FROM_QUOTE else []
+                added = quoted if not said or len(said & source) / len(said) < ANSWER_FROM_QUOTE else []
             lines = [f"{display_name(paper)}: {render(added)}"]
         if not added:
             return answer
@@ -443,7 +443,7 @@ class AnswerEngine(CustomQueryEngine):
                 yield "\n\n"
             return None
         text = unframed("".join(parts)).strip()
-        names = [name for h in hits for name in (display_name(h.paper), h.paper.short_name or "")]
+        names = [display_name(self.index.papers[p]) for p in plan.papers]  # naming them says nothing new
         sentences: list[AnswerSentence] = []
         if text and not (LLM_DECLINE.search(text) and len(split_sentences(text)) <= 2):
             text, sentences, passages = verify(

@@ -68,7 +68,7 @@ SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?aut
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b|"  # "what other papers is that first
                          r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this|the|its|their) "
                          r"((first )?author|person)\b"
-                         r".*\b(?:(?:an)?other|else)\b|"  # "did he write anything else in here?", "anything else by them?"
+                         r".*\b(?:(?:an)?other|else)\b|"  # "did he write anything else here?", "anything else by them?"
                          r"\b(he|she|they)\b.*\b(wrote|write|written)\b.*\b(else|other|more)\b|"
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
                          r"the same (people|team|authors?))\b",

@@ -43,7 +43,7 @@ def leaks_prompt(sentence: str) -> bool:
 
 
 def restates(sentence: str, question: str, names: Iterable[str]) -> bool:
-    """True when a sentence says nothing beyond the question's words and the papers' names ("ReSearch [1]." for
-    "Which abilities emerged in the search RL paper?")."""
+    """True when a sentence says nothing beyond the question's words and the names of the papers it is about
+    ("ReSearch [1]." for "Which abilities emerged in ReSearch?")."""
     said = stems(sentence) - stems(question) - stems(" ".join(names))
     return not said

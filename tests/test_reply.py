@@ -23,3 +23,4 @@ def test_a_sentence_saying_only_the_question_and_the_paper_name_restates():
     assert restates("The RL paper interleaves search calls with thinking.", question, ["ReSearch"])
     assert not restates("ReSearch shows reflection and self-correction.", question, ["ReSearch"])
     assert not restates("It covers over 250 models.", "How many models does the survey cover?", [])
+    assert not restates("SMART reduces tool use.", "Which papers reduce tool use?", [])  # a list's member
