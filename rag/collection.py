@@ -22,7 +22,7 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
                                "co-authored", "involved", "contributed", "here", "two", "three", "either",
                                # "X seems to have a couple of papers here", "has X written more than one of these?"
                                "seem", "seems", "couple", "several", "one", "ones", "else", "others", "besides",
-                               "track", "tracks", "everything"}
+                               "track", "tracks", "everything", "poster", "posters"}
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
@@ -33,7 +33,8 @@ EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than
                                r"demos?|demonstrations))", re.IGNORECASE)  # not "main conference, findings, demos"
 # "published in Findings", "at a workshop": a kind of venue (not "the approach or its findings")
 VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
-                        r"(findings|workshops?)\b|\b(Findings|workshops?)\b(?!\s+(?:of|about|on)\s+(?:the|this|its))")
+                        r"(findings|workshops?|posters?)\b|\b(Findings|workshops?|posters?)\b"
+                        r"(?!\s+(?:of|about|on)\s+(?:the|this|its))")  # "poster papers?"
 # "in any track (main, Findings or demos)": no one kind of venue
 ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?)\b|"
                        r"\bmain\b[^.?!]*\b(?:findings|workshops?)\b|\b(?:findings|workshops?)\b[^.?!]*\bmain\b|"
