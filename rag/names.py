@@ -16,6 +16,8 @@ NAME_WORD = re.compile(r"[\w-]+")
 # a mixed-case name the abstract introduces: "we propose EscapeAgent, a framework ..."
 INTRODUCED_NAME = re.compile(r"\b(?:propose|introduce|present|develop)\w*\b[^.]{0,60}?\b([A-Z][\w-]*[a-z][A-Z][\w-]*)")
 MIXED_CASE = re.compile(r"[a-z][A-Z]")  # "BiasEdit", "CaKE": no English word, typed in lower case too
+# what joins two names of papers side by side: "knowself vs smart", "KnowSelf and smart", "pianist / strategist"
+NAMES_JOINED = re.compile(r"\s*(?:,|&|/|and|or|(?P<versus>vs\.?|versus))\s*", re.IGNORECASE)
 
 
 @cache
@@ -168,4 +170,26 @@ class NameIndex:
                 if start is not None:
                     old = found.get(paper_id, (start, 0))
                     found[paper_id] = (min(old[0], start), max(old[1], len(name)))
-        return found
+        return found | self._joined(question, words, found)
+
+    def _joined(self, question: str, words: set[str], found: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """Names typed in lower case that are English words ("smart", "pianist"), taken as names where they stand
+        beside another name: after or before a found name, or both sides of a "vs"."""
+        def span(start: int, length: int) -> tuple[int, int]:
+            return start, start + length + (question[start + length:][:1] == "s")  # "knowselfs"
+
+        spans = {paper_id: span(start, len(name)) for word in words for name, paper_id in self.by_first_word.get(word, [])
+                 if paper_id not in found and (start := position(question, name, any_case=True)) is not None}
+        if not spans:
+            return {}
+        named = {p: span(start, length) for p, (start, length) in found.items()}
+        joined: dict[str, tuple[int, int]] = {}
+        for paper_id, (start, end) in spans.items():
+            for other, (other_start, other_end) in (named | spans).items():
+                if other == paper_id:
+                    continue
+                between = question[end:other_start] if end <= other_start else question[other_end:start]
+                join = NAMES_JOINED.fullmatch(between)
+                if join and (other in named or join.group("versus")):
+                    joined[paper_id] = (start, end - start)
+        return joined

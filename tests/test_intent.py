@@ -275,6 +275,10 @@ def test_words_a_question_spells_out_give_their_acronym():
     ("semievol vs lightthinker", ["SemiEvol", "LightThinker"]),
     ("is research on agents hard", []),  # "research", a word other papers use, is not ReSearch
     ("how does smart reduce tool use", []),  # an all-capitals name in lower case is the English word
+    ("knowself vs smart - what does each cut down on?", ["KnowSelf", "SMART"]),  # ... unless beside another name
+    ("knowselfs and smart both talk about self-awareness", ["KnowSelf", "SMART"]),
+    ("pianist vs strategist, how do they learn?", ["PIANIST", "Strategist"]),  # two such words either side of "vs"
+    ("a smart and law-abiding agent?", []),
     ("WHAT AVERAGE PROGRESS DO MODELS REACH ON ESCAPEBENCH?", ["EscapeBench"]),  # typed in capitals
 ])
 def test_names_typed_in_another_case_name_the_paper_when_no_other_paper_uses_them(plan, question, named):
