@@ -396,8 +396,8 @@ class AnswerEngine(CustomQueryEngine):
                 self.index, description, DESCRIBED_TOP_K, paper_ids=paper_ids) if h.paper.paper_id not in found]
             hits = [(coverage, h) for coverage, h in hits if h.relevance >= self.index.settings.min_relevance or (
                 coverage > 0.5 and is_described(description))]
-            if hits:
-                found.append(max(hits, key=lambda pair: pair[0])[1].paper.paper_id)
+            if hits:  # of equal coverage, the most relevant
+                found.append(max(hits, key=lambda pair: (pair[0], pair[1].relevance))[1].paper.paper_id)
         return found
 
     def warm_up(self, max_papers: int = 2000) -> None:

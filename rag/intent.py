@@ -313,9 +313,13 @@ PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s
                           re.IGNORECASE)  # "Which papers release their code?": their own
 BARE_THAT = re.compile(r"\b(?:does|did|do|is|was|has|can|could|would|will) that\b", re.IGNORECASE)  # "how much
 # does that cut harmful outputs?" after a paper brought in
-# "one paper pushes knowledge into the weights and another washes it out -- what ...?": two papers described
-ONE_AND_ANOTHER = re.compile(r"^\s*one (?:paper |work |method |of them )?(?P<a>(?:(?!\band another\b)[^?])+?)\s+and "
-                             r"another (?:one |paper )?(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]))", re.IGNORECASE)
+# "one paper pushes knowledge into the weights and another washes it out -- what ...?", "there's a paper that squeezes
+# thoughts and a safety one that cuts latency. how does each ...?": two papers described
+DESCRIBED_NOUN = r"(?:paper|work|method|study|benchmark|survey|dataset)"
+ONE_AND_ANOTHER = re.compile(rf"^\s*(?:there(?:'s| is) )?(?:one (?:paper |work |method |of them )?|"
+                             rf"a (?P<noun_a>{DESCRIBED_NOUN}) )(?P<a>(?:(?!\band (?:another|a)\b)[^?])+?)\s+and "
+                             rf"(?:another(?: one| paper)?|a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
+                             r"(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
                       re.IGNORECASE)
@@ -551,8 +555,9 @@ def described_side_by_side(question: str, named: int) -> bool:
     semi-supervised fine-tuning paper ...: what data does each rely on?", "How do BiasEdit and the knowledge
     washing paper avoid ...?")."""
     return bool(EACH_RE.search(question) or PLURAL_ASK.search(question)) and sides_are_papers(question, named, 1) or \
-        bool(re.search(r"\bdid\b", question)) and sides_are_papers(question, named, 2)  # "which models did the X
-    # paper and the Y paper train?"
+        bool(re.search(r"\bdid\b|[:;.\u2013\u2014-]\s+which\b", question, re.IGNORECASE)) and sides_are_papers(
+            question, named, 2)  # "which models did the X paper and the Y paper train?", "the X paper and the Y
+    # paper: which uses less memory?"
 
 
 def sides_are_papers(question: str, named: int, described_at_least: int = 0) -> bool:
@@ -789,7 +794,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
     order, asked = order_of(asked)
-    asked = ONE_AND_ANOTHER.sub(r"the paper that \g<a> and the paper that \g<b>", asked)
+    asked = ONE_AND_ANOTHER.sub(_two_described, asked)
     if LIST_RE.search(asked):  # "rl papers?", "Which papers use CoT?" (not "MCTS", which terms spell out)
         asked = ACRONYM_RE.sub(lambda m: m.group(0) if names.named_in(m.group(0)) or m.group(0).isupper() and len(
             m.group(0)) > 2 else ACRONYMS[m.group(0).lower()], asked)
@@ -885,6 +890,15 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      introduces=(kind == Kind.LIST or select) and bool(INTRODUCES_ASKED.search(standalone)),
                      another=reference.anew and not named, exclude=[*reference.exclude, *set_aside],
                      leave_out=leave_out, order=order)
+
+
+def _two_described(match: re.Match) -> str:
+    """Two papers introduced by description, as the papers they describe: "one paper pushes X and a safety one that
+    Y" -> "the paper that pushes X and the safety paper that Y"."""
+    def described(noun: str | None, description: str, kind: str | None = None) -> str:
+        noun = f"{kind or ''}{noun if noun and noun.lower() != 'one' else 'paper'}"
+        return f"the {noun} {'' if DESCRIPTION_GOES_ON.match(description) else 'that '}{description}"
+    return f"{described(match['noun_a'], match['a'])} and {described(match['noun_b'], match['b'], match['kind'])}"
 
 
 def _left_out(question: str, named: list[str], papers: dict[str, Paper], names: NameIndex

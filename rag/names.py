@@ -178,7 +178,8 @@ class NameIndex:
         def span(start: int, length: int) -> tuple[int, int]:
             return start, start + length + (question[start + length:][:1] == "s")  # "knowselfs"
 
-        spans = {paper_id: span(start, len(name)) for word in words for name, paper_id in self.by_first_word.get(word, [])
+        spans = {paper_id: span(start, len(name)) for word in words
+                 for name, paper_id in self.by_first_word.get(word, [])
                  if paper_id not in found and (start := position(question, name, any_case=True)) is not None}
         if not spans:
             return {}

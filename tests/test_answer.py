@@ -1095,6 +1095,12 @@ def test_same_first_author_as_this_one_shows_both_papers(engine):
     # part the abstract introduces names its paper
     ("one paper pushes new knowledge into the weights and another washes knowledge out at large scale -- what "
      "training objective does each use?", {"SELF-PARAM", "LAW"}),  # "one ... and another ..."
+    ("there's a paper that compresses its reasoning steps into gist tokens and a safety one that watches internal "
+     "activation signals. how does each work?", {"LightThinker", "SafeSwitch"}),  # "a paper ... and a ... one ..."
+    ("the paper that stops agents from overusing tools and the paper that compresses reasoning: which maps hidden "
+     "states to tokens?", {"SMART", "LightThinker"}),  # which of two described papers
+    ("the method where agents synthesize virtual scenarios vs the one where agents learn when to use their knowledge: "
+     "how does each train?", {"SynWorld", "KnowSelf"}),  # of the papers fitting a description as well, the closest
     ("What setting does each of the two new test collections target - the room-escape benchmark and the driving "
      "one?", {"EscapeBench", "ADS-Edit"}),  # the group, then which two it means
 ])
