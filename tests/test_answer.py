@@ -127,6 +127,13 @@ def test_question_that_does_not_refer_back_is_not_rewritten(engine):
     assert other.standalone_question == other.question
 
 
+@pytest.mark.parametrize("question", ["what's the carbon footprint of training?", "is there anything on speech "
+                                      "recognition?", "what learning rate schedule works best for transformers?"])
+def test_a_follow_up_on_a_topic_no_paper_has_words_for_is_refused_not_answered_from_the_last_paper(engine, question):
+    first = engine.ask("How much does SMART cut tool calls?")
+    assert engine.ask(question, history=[first]).abstained
+
+
 def test_answers_can_be_limited_to_selected_papers(engine):
     knowself = paper_named(engine.index, "KnowSelf")
     answer = engine.ask("How do agents plan actions?", paper_ids=[knowself.paper_id])
