@@ -129,6 +129,8 @@ HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s
                      re.IGNORECASE)
 HEAD_AT_END = re.compile(r"\b(?i:which|what|how many)\s+(?:(?!(?i:does|do|did|is|are|was|were|has|have|had|can|will)\b)"
                          r"[\w-]+\s+){0,2}?([a-z][a-z-]*s)\s*[?.!]*\s*$")  # "..., what models": a part ends with it
+# "how many papers went into ...": the counted noun, unless another quantity is asked too ("how much X / how many Y")
+HOW_MANY_HEAD = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?([a-z][\w-]*s)\b", re.IGNORECASE)
 HOW_MANY = re.compile(r"\bhow many\s+((?:(?!(?:are|is|were|was|do|does|did|can|could|has|have|had|will|would|in|"
                       r"of|on|for|to|from|per|at|there)\b)[\w-]+(?:\s*/\s*|\s+))+)", re.IGNORECASE)
 COUNTED_SPLIT = re.compile(r"\s*/\s*|\s+(?:or|and)\s+")
@@ -682,7 +684,8 @@ def acronyms_of(question: str) -> dict[str, str]:
 
 def head_of(question: str) -> str:
     """The stem of the noun the question asks for ("metric" in "What new metric does X introduce?"), or ""."""
-    match = HEAD_RE.search(question) or HEAD_AT_END.search(question)
+    match = HEAD_RE.search(question) or HEAD_AT_END.search(question) or (
+        None if re.search(r"\bhow much\b", question, re.IGNORECASE) else HOW_MANY_HEAD.search(question))
     head = STEMMER.stemWord(match.group(1).lower()) if match else ""
     return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head
 

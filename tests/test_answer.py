@@ -443,6 +443,7 @@ def test_a_detail_the_abstract_does_not_give_is_said_to_be_missing(engine):
     ("how many methods does LookAhead Tuning propose?", "fact"),  # "two simple, low-resource, and effective ...
     # methods"
     ("How many parameters does SafeSwitch tune?", "fact"),  # "less than 6% of the original parameters"
+    ("about how many papers went into the survey on full-stack LLM safety?", "fact"),  # "over 800+ papers"
 ])
 def test_things_to_name_or_a_percentage_are_stated_only_when_given(engine, question, shape):
     assert engine.ask(question).shape == shape
