@@ -34,7 +34,8 @@ EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than
 # "published in Findings", "at a workshop": a kind of venue (not "the approach or its findings")
 VENUE_KIND = re.compile(r"\b(?:in|at|to|from|of)\s+(?:the\s+|a\s+|an\s+)?(?:ACL\s+|EMNLP\s+|NAACL\s+)?"
                         r"(findings|workshops?|posters?)\b|\b(Findings|workshops?|posters?)\b"
-                        r"(?!\s+(?:of|about|on)\s+(?:the|this|its))")  # "poster papers?"
+                        r"(?!\s+(?:of|about|on)\s+(?:the|this|its))|"  # "poster papers?"
+                        r"\b(?i:(short|long|demo)\s+papers?)\b")  # "which of those was a short paper?"
 # "in any track (main, Findings or demos)": no one kind of venue
 ANY_TRACK = re.compile(r"\b(?:any|all|every|whatever)\s+(?:tracks?|kinds?|types?)\b|"
                        r"\bmain\b[^.?!]*\b(?:findings|workshops?)\b|\b(?:findings|workshops?)\b[^.?!]*\bmain\b|"
@@ -186,7 +187,7 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= TRACK_WORDS
     venue_kind = VENUE_KIND.search(question)
     if venue_kind and not excluded and not any_track:  # "Which papers appeared at a workshop?"
-        kind = (venue_kind.group(1) or venue_kind.group(2)).lower().rstrip("s")
+        kind = next(group for group in venue_kind.groups() if group).lower().rstrip("s")
         selected = [p for p in selected if kind in (p.venue or "").lower()]
         filters.append(f"venue: {kind}")
     if excluded:

@@ -983,6 +983,8 @@ def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
     ("anything accepted at EMNLP 2025? count every track - main, findings, demos", 4),  # the tracks are no topic
     ("which ones appeared at NAACL, including its workshops?", 2),  # not only the workshop
     ("poster papers?", 2),  # a kind of venue
+    ("were any of them short papers?", 1),  # "ACL 2025 (Short)"
+    ("which ones got in as long papers?", 2),
 ])
 def test_collection_questions_in_everyday_words_are_answered_from_the_records(engine, question, count):
     answer = engine.ask(question)
