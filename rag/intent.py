@@ -1048,6 +1048,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if anew and not SELECT_RE.search(question):
         pool = earlier if len(earlier) > 1 else focus
         match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None
+        if match and described_outside(PHRASE_EDGE.split(question[anew.start():])[0], pool, papers):
+            match = None  # "the one that generates a world model from the game description" after a list without it
         return Reference([match], question) if match else Reference([], question, anew=True)
     dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
     if dated and len(focus) == 1 and (PAIR_RE.search(question) or not earlier):  # "which came out first, those
@@ -1075,6 +1077,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         rest = [p for p in (earlier or focus[1:]) if p not in focus] or focus[1:]
         if not rest and DESCRIPTION_GOES_ON.match(question[other.end():]):
             return Reference([], question, anew=True)  # "the other paper on X" after one paper: which X finds
+        rest = rest or [p for p in _recent(history, papers) if p not in focus]  # after a paper the list had left out
         if not re.search(r"(two|three|ones|others|s)$", other.group(0).lower()):
             rest = rest[:1]  # "the other one" of a longer list: the best-ranked one not discussed last
         if rest:
@@ -1148,6 +1151,17 @@ def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str 
         titled_so = [p for p, n in zip(focus, shared) if n == best and topic & stems(papers[p].title.replace("-", " "))]
         return titled_so[0] if len(titled_so) == 1 else None
     return focus[shared.index(best)] if best else None
+
+
+def described_outside(description: str, focus: list[str], papers: dict[str, Paper]) -> str | None:
+    """The one paper beyond the earlier ones that has every topic word of a description (three or more) when none of
+    the earlier ones does, or None."""
+    topic = topic_of(description)
+    shared = _shared_topic(description, list(papers), papers)
+    fits = [p for p, n in zip(papers, shared) if n >= len(topic) >= 3]
+    if len(fits) != 1 or fits[0] in focus or max(_shared_topic(description, focus, papers), default=0) >= len(topic):
+        return None
+    return fits[0]
 
 
 def title_described(question: str, candidates: Sequence[Paper]) -> int | None:

@@ -194,6 +194,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("Which base models were trained?", [["ReSearch"]], ["ReSearch"], "About ReSearch: Which base models were trained?"),
     ("and what venue?", [["K-ON"]], ["K-ON"], "About K-ON: what venue?"),
     ("the other one - which venue?", [["ZJUKLAB-unlearn", "LAW", "EasyEdit2"], ["ZJUKLAB-unlearn"]], ["LAW"], None),
+    ("In the one that generates a world model from the game description, how many parts?", [["Strategist",
+     "EscapeBench"]], [], None),  # fits a paper the list left out (PIANIST), which the engine finds anew
+    ("and which games does the other one test on?", [["Strategist", "EscapeBench"], ["PIANIST"]], ["Strategist"],
+     None),  # after that paper: the list before it
     ("How much progress do models make there without hints?", [["EscapeBench"]], ["EscapeBench"],
      "How much progress do models make in EscapeBench without hints?"),
     ("How much literature did each one cover?", [["Full-stack safety survey", "Sci-LLM survey"]],
