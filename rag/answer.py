@@ -382,8 +382,10 @@ class AnswerEngine(CustomQueryEngine):
         return "multilingual" if plan.language != "en" and self.index.abstract_vectors is not None else "hybrid"
 
     def _find_compared(self, plan: QueryPlan, paper_ids: list[str] | None) -> list[str]:
-        """The paper each described side of a comparison stands for: the one it names, else its best match."""
+        """The paper each described side of a comparison stands for: the one it names, else its best match; in the
+        order the question brings them up ("the SemEval submission, the knowledge washing one, and BiasEdit")."""
         found = list(plan.named)
+        at = {p: start for p, (start, _) in self.index.names.find(plan.standalone).items()}
         if plan.group:  # "the two surveys": the papers of that kind, those whose title says it first
             kind = stems(plan.compared[0])
             hits = [h for h in retrieve(self.index, plan.compared[0], LIST_TOP_K, paper_ids=paper_ids)
@@ -394,13 +396,17 @@ class AnswerEngine(CustomQueryEngine):
             if any(self.index.names.named_in(description)):  # or having most of them ("the activation-signal one")
                 continue
             topic = topic_of(description)
-            hits = [(topic_coverage(self.index, topic, h.paper), h) for h in retrieve(
-                self.index, description, DESCRIBED_TOP_K, paper_ids=paper_ids) if h.paper.paper_id not in found]
+            matches = retrieve(self.index, description, DESCRIBED_TOP_K, paper_ids=paper_ids)
+            hits = [(topic_coverage(self.index, topic, h.paper), h) for h in matches
+                    if h.paper.paper_id not in found or h.paper.paper_id in plan.named]
             hits = [(coverage, h) for coverage, h in hits if h.relevance >= self.index.settings.min_relevance or (
                 coverage > 0.5 and is_described(description))]
-            if hits:  # of equal coverage, the most relevant
-                found.append(max(hits, key=lambda pair: (pair[0], pair[1].relevance))[1].paper.paper_id)
-        return found
+            best = max(hits, key=lambda pair: (pair[0], pair[1].relevance), default=None)  # of equal coverage, the
+            if best and best[1].paper.paper_id not in found:  # most relevant; a paper the question also names is it
+                found.append(best[1].paper.paper_id)
+                if (start := plan.standalone.find(description)) >= 0:
+                    at.setdefault(found[-1], start)
+        return sorted(found, key=lambda p: at.get(p, len(plan.standalone)))
 
     def warm_up(self, max_papers: int = 2000) -> None:
         """Load the models and embed the sentences of up to `max_papers` papers, so first answers are fast."""
@@ -557,6 +563,9 @@ def _metadata_fact(wants: Wants, paper: Paper) -> str | None:
         return f"{paper.title} was written by {paper.authors.rstrip('.')}." if paper.authors else None
     if wants == Wants.VENUE:
         return f"{name} appeared at {paper.venue}." if paper.venue else None
+    if wants == Wants.LINK:
+        return f"{name} is arXiv:{paper.arxiv_id}, {paper.url} ." if paper.arxiv_id else \
+            f"{name} is at {paper.url} ." if paper.url else None
     return f"{name} is from {paper.year}." if paper.year else None
 
 

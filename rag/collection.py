@@ -81,7 +81,7 @@ ONE_PERSON = re.compile(r"\b(that|this|the same) (person|author|guy|researcher)\
                         re.IGNORECASE)
 COUNT_WORDS = {"paper", "papers", "abstract", "abstracts", "article", "articles", "document", "documents", "entries",
                "publications", "total", "indexed", "every", "there", "you", "your", "give", "me", "tell", "altogether",
-               "ones"}
+               "ones", "whole", "entire", "overall"}  # "how many papers are in the whole collection?"
 AFFILIATION_NOISE = {"university", "department", "computer", "science", "school", "institute", "college",
                      "laboratory", "of", "and", "the"}
 

@@ -37,6 +37,7 @@ class Wants(StrEnum):
     AUTHORS = "authors"
     VENUE = "venue"
     YEAR = "year"
+    LINK = "link"  # where the paper itself is: its arXiv id or page, its DOI
     PERCENT = "percent"
     STAGES = "stages"
     MODELS = "models"
@@ -50,7 +51,7 @@ class Wants(StrEnum):
     ANY = "any"
 
 
-METADATA_WANTS = {Wants.CODE, Wants.AUTHORS, Wants.VENUE, Wants.YEAR}
+METADATA_WANTS = {Wants.CODE, Wants.AUTHORS, Wants.VENUE, Wants.YEAR, Wants.LINK}
 DETAIL_TERMS = re.compile(r"\b(learning rates?|batch sizes?|epochs?|gpus?|gpu hours|compute budget|hyper-?parameters?|"
                           r"random seeds?|licen[cs]es?|annotators?|optimi[sz]ers?|warm-?up steps|weight decay|"
                           r"training time|wall-?clock)\b", re.IGNORECASE)
@@ -60,6 +61,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                 r"techniques)|what (paper|work))\b(?!\s+(an?|any|some)?\s*(public|official|open[- ]?source)?\s*"
                 r"(code|github|repo|repository|implementations?)\b)"),  # "is there a code repo for X?" asks for code
     (Wants.ANY, DETAIL_TERMS.pattern),  # "what licence is the code under?" asks no code link
+    (Wants.LINK, r"\b(arxiv|doi)\b|\b(paper|pdf|preprint)(?:'s)? (link|url)\b"),  # "arxiv id of the paper that ...?"
     (Wants.CODE, r"\b(code|github|repo|repository|implementation|open[- ]?sourced)\b|"
                  r"\bopen[- ]?source\b(?! (llms?|models?|language models?|datasets?|benchmarks?))|"
                  r"^\W*(and |the |a |its |their )*(link|url)s?\b(?!\s+between)|"  # "... ? link please"
@@ -221,7 +223,8 @@ SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are
 SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+|(?<=\w)[.!?]\s+(?=[A-Z])|(?<=\w{3})[.!?]\s+|"
                         r"\s+(?:both|all)\s+(?!of\b)).*$")
 # "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
-COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to)\s+(?=(?:the|this|that)\b|(?-i:[A-Z]))|"
+COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to|from|than)\s+(?=(?:the|this|that)\b|"
+                            r"(?-i:[A-Z]))|"
                             r",\s*", re.IGNORECASE)
 COUNT_RE = re.compile(r"\bhow many\b.*\b(papers?|abstracts?|articles?|documents?|works|publications|entries)\b|"
                       r"\b(list|show|give me|name)\b.*\b(all|every)\b.*\b(papers?|abstracts?|articles?)\b|"
@@ -287,6 +290,9 @@ PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(
 # "the paper that teaches LLMs to search ...", "the one about ...": a paper described anew
 DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|whose|in which|about|on)\b"
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
+NOT_DESCRIBED = re.compile(rf"(?:the|a|another) {PAPER_NOUN} (?:that|which) (?:is not|isn'?t|does not|doesn'?t|"
+                           r"has not|hasn'?t|was not|wasn'?t)\b", re.IGNORECASE)  # "the one that isn't about games"
+DESCRIPTION_END = re.compile(r"\s+(?:--?|[\u2013\u2014])\s+|[,;:()?!]")
 # "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
 # follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
 MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?:(?:was|is|were|are) there (?:also )?|"
@@ -319,7 +325,8 @@ BARE_THAT = re.compile(r"\b(?:does|did|do|is|was|has|can|could|would|will) that\
 # thoughts and a safety one that cuts latency. how does each ...?": two papers described
 DESCRIBED_NOUN = r"(?:paper|work|method|study|benchmark|survey|dataset)"
 ONE_AND_ANOTHER = re.compile(rf"^\s*(?:there(?:'s| is) )?(?:one (?:paper |work |method |of them )?|"
-                             rf"a (?P<noun_a>{DESCRIBED_NOUN}) )(?P<a>(?:(?!\band (?:another|a)\b)[^?])+?)\s+and "
+                             rf"a (?P<noun_a>{DESCRIBED_NOUN}) )"
+                             rf"(?P<a>(?:(?!\band (?:another|a)\b)[^?])+?)\s+and\s+"
                              rf"(?:another(?: one| paper)?|a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
                              r"(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
@@ -1050,6 +1057,10 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
         match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None
         if match and described_outside(PHRASE_EDGE.split(question[anew.start():])[0], pool, papers):
             match = None  # "the one that generates a world model from the game description" after a list without it
+        if NOT_DESCRIBED.match(question[anew.start():]) and len(pool) > 1:  # "the one that isn't about games"
+            shared = _shared_topic(DESCRIPTION_END.split(question[anew.end():])[0], pool, papers)
+            fewest = [p for p, n in zip(pool, shared) if n == min(shared)]
+            match = fewest[0] if len(fewest) == 1 and min(shared) < max(shared) else None
         return Reference([match], question) if match else Reference([], question, anew=True)
     dated = BY_DATE.search(question)  # "the earlier one", "which one came out first?"
     if dated and len(focus) == 1 and (PAIR_RE.search(question) or not earlier):  # "which came out first, those

@@ -71,7 +71,8 @@ NOT_STATED_ANY = "None of the abstracts states {what}; the closest is {name}."
 CLOSEST = "The closest passages:"
 NOT_STATED_WHAT = {"number": "this figure", "percent": "this percentage", "dataset": "the datasets or benchmarks by name",
                    "models": "the models by name", "names": "the methods by name", "stages": "the stages",
-                   "code": "a code link", "authors": "the authors", "venue": "the venue", "year": "the year"}
+                   "code": "a code link", "authors": "the authors", "venue": "the venue", "year": "the year",
+                   "link": "an arXiv id or a link"}
 NONE_MENTION = "No paper in this collection{besides} mentions {terms}."
 ALSO_QUOTED = "Also quoted from the abstracts:"
 NONE_OF = "None of {names} mentions {terms}; the papers of this collection that do:"

@@ -985,6 +985,7 @@ def test_a_paper_described_by_its_title_words_is_the_one_answered(engine):
     ("poster papers?", 2),  # a kind of venue
     ("were any of them short papers?", 1),  # "ACL 2025 (Short)"
     ("which ones got in as long papers?", 2),
+    ("different question: how many papers are in the whole collection?", 23),
 ])
 def test_collection_questions_in_everyday_words_are_answered_from_the_records(engine, question, count):
     answer = engine.ask(question)
@@ -1111,6 +1112,8 @@ def test_same_first_author_as_this_one_shows_both_papers(engine):
      "states to tokens?", {"SMART", "LightThinker"}),  # which of two described papers
     ("the method where agents synthesize virtual scenarios vs the one where agents learn when to use their knowledge: "
      "how does each train?", {"SynWorld", "KnowSelf"}),  # of the papers fitting a description as well, the closest
+    ("In what way does the full-stack safety survey differ from the survey of scientific LLMs?",
+     {"Full-stack safety survey", "Sci-LLM survey"}),  # "X differs from Y"
     ("What setting does each of the two new test collections target - the room-escape benchmark and the driving "
      "one?", {"EscapeBench", "ADS-Edit"}),  # the group, then which two it means
 ])
@@ -1122,6 +1125,27 @@ def test_a_lead_describing_the_paper_does_not_steer_the_quote(engine):
     answer = engine.ask("In the room-escape game benchmark for LM agents, what two abilities is EscapeAgent built "
                         "around?")
     assert "Foresight" in answer.answer and "Reflection" in answer.answer
+
+
+def test_a_paper_named_and_described_in_one_question_is_one_paper(engine):
+    answer = engine.ask("The SemEval unlearning submission vs. Large Scale Knowledge Washing: what does each one "
+                        "actually do to the model to remove knowledge?")  # "Knowledge Washing" names LAW
+    assert sorted(cited_names(engine, answer)) == ["LAW", "ZJUKLAB-unlearn"]
+
+
+def test_ordinals_after_a_comparison_follow_the_order_the_question_named_the_papers(engine):
+    first = engine.ask("Three papers: the SemEval unlearning system, the knowledge washing paper, and BiasEdit. What "
+                       "does each one erase?")
+    second = engine.ask("and the second one - which layers does it update?", history=[first])
+    assert cited_names(engine, first) == ["ZJUKLAB-unlearn", "LAW", "BiasEdit"]
+    assert cited_names(engine, second) == ["LAW"]
+
+
+@pytest.mark.parametrize("question", ["arxiv id of the circuit-aware knowledge editing paper?",
+                                      "what's CaKE's arXiv link?"])
+def test_the_arxiv_id_of_a_paper_is_answered_from_the_records(engine, question):
+    answer = engine.ask(question)
+    assert cited_names(engine, answer) == ["CaKE"] and "2503.16356" in answer.answer and answer.shape == "collection"
 
 
 def test_the_venue_of_a_described_paper_is_answered_from_the_records(engine):

@@ -198,6 +198,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      "EscapeBench"]], [], None),  # fits a paper the list left out (PIANIST), which the engine finds anew
     ("and which games does the other one test on?", [["Strategist", "EscapeBench"], ["PIANIST"]], ["Strategist"],
      None),  # after that paper: the list before it
+    ("the one that isn't about games - what does it search?", [["SynWorld", "PIANIST", "Strategist"]], ["SynWorld"],
+     None),  # the one the description does not fit
     ("How much progress do models make there without hints?", [["EscapeBench"]], ["EscapeBench"],
      "How much progress do models make in EscapeBench without hints?"),
     ("How much literature did each one cover?", [["Full-stack safety survey", "Sci-LLM survey"]],
