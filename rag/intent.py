@@ -628,12 +628,18 @@ def asked_terms(question: str, papers: Sequence[Paper], every: Sequence[Paper] =
     owners = set(re.findall(r"\b([A-Z][\w-]*)['’]s\s+(?=[A-Z0-9])", question))  # "OpenAI's GPT-4o": GPT-4o
     names = [TERM_SUFFIX.sub("", w) for w in NAME_TOKEN.findall(text) if w not in owners]  # "RL-based" asks about RL
     names = [w for w in names if w.lower().rstrip("s") not in GENERIC_NAMES and
-             not ("-" in w and w.split("-")[0].lower() in own)]
+             not ("-" in w and w.split("-")[0].lower() in own) and not generic_compound(w)]
     if in_capitals(question):  # typed in capitals: words, not names
         names = [w for w in names if not w.isalpha()]
     glossed = defined_acronyms(question)  # a two-letter one by its words: a longer one is met by them anyway
     names = [glossed[w] if w in glossed and len(w) < 3 else w for w in names]
     return list(dict.fromkeys(names + [m.group(0).lower() for m in DETAIL_TERMS.finditer(question)]))
+
+
+def generic_compound(word: str) -> bool:
+    """True for a generic acronym joined to a plain word: "LLM-agents", "LLM-Agenten" (no name, unlike "GPT-4o")."""
+    head, _, rest = word.partition("-")
+    return head.lower() in GENERIC_NAMES and rest.isalpha() and (rest.islower() or rest.istitle())
 
 
 def defined_acronyms(question: str) -> dict[str, str]:

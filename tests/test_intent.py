@@ -470,6 +470,8 @@ def test_filler_words_are_no_topic(plan, question, topic):
     ("Which papers mention OpenAI models such as GPT-4o or o1?", ["OpenAI", "GPT-4o", "o1"], True),
     ("Which papers compare against RL-based approaches or GRPO?", ["GRPO"], False),  # "RL-based" is RL, a common word
     ("Which papers use MCTS and GPT-4o?", ["MCTS", "GPT-4o"], False),
+    ("Which papers detect LLM-generated text with GPT-4o?", ["GPT-4o"], False),  # a generic acronym and a word
+    ("Welche Arbeiten lassen LLM-Agenten Werkzeuge nutzen?", [], False),  # "LLM agents" in German
 ])
 def test_named_things_asked_about_and_whether_one_of_them_is_enough(plan, question, terms, either):
     result, _ = plan(question)
