@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rag.bm25 import STEMMER
 from rag.collection import (SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, CollectionQuery, parse_collection_query,
-                            shared_query)
+                            shared_query, venue_terms)
 from rag.names import NameIndex, display_name, in_capitals, introduced_names, names_of, paper_names
 from rag.records import rows_of
 from rag.text import STOP, WORD_RE, names_term, spells_out, stems
@@ -292,7 +292,7 @@ DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
 NOT_DESCRIBED = re.compile(rf"(?:the|a|another) {PAPER_NOUN} (?:that|which) (?:is not|isn'?t|does not|doesn'?t|"
                            r"has not|hasn'?t|was not|wasn'?t)\b", re.IGNORECASE)  # "the one that isn't about games"
-DESCRIPTION_END = re.compile(r"\s+(?:--?|[\u2013\u2014])\s+|[,;:()?!]")
+DESCRIPTION_END = re.compile(r"\s+(?:--?|[\u2013\u2014])\s+|[,;:()?!]")  # "the one that ... - what ...?"
 # "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
 # follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
 MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?:(?:was|is|were|are) there (?:also )?|"
@@ -1061,7 +1061,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if anew and not SELECT_RE.search(question):
         pool = earlier if len(earlier) > 1 else focus
         match = described(question[anew.start():], pool, papers) if len(pool) > 1 else None
-        if match and described_outside(PHRASE_EDGE.split(question[anew.start():])[0], pool, papers):
+        if match and described_outside(DESCRIPTION_END.split(question[anew.start():])[0], pool, papers):
             match = None  # "the one that generates a world model from the game description" after a list without it
         if NOT_DESCRIBED.match(question[anew.start():]) and len(pool) > 1:  # "the one that isn't about games"
             shared = _shared_topic(DESCRIPTION_END.split(question[anew.end():])[0], pool, papers)
@@ -1111,6 +1111,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             " ".join(a.standalone_question for a in history), titled_all(kind_of.group(1), papers), papers)):
         return Reference([match], _replace(question, kind_of, names_of([match], papers)))
     words_one = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words,
+    if words_one and (match := venue_described(words_one.group(1), earlier or focus, papers)):
+        return Reference([match], _replace(question, words_one, names_of([match], papers)))  # "the ICLR one"
     if words_one and len(pool := earlier or focus) > 1 and not SELECT_RE.search(question) and (  # also for a pronoun
             match := described(words_one.group(1), pool, papers)):  # after it ("the semeval one, what did they get?")
         return Reference([match], _replace(question, words_one, names_of([match], papers)))
@@ -1168,6 +1170,16 @@ def described(question: str, focus: list[str], papers: dict[str, Paper]) -> str 
         titled_so = [p for p, n in zip(focus, shared) if n == best and topic & stems(papers[p].title.replace("-", " "))]
         return titled_so[0] if len(titled_so) == 1 else None
     return focus[shared.index(best)] if best else None
+
+
+def venue_described(description: str, pool: list[str], papers: dict[str, Paper]) -> str | None:
+    """The paper a description by venue means ("the Findings of ACL one", "the ICLR paper"): of the earlier papers,
+    else of all, the only one whose venue names the conference and has every word of the description."""
+    words = {w for w in WORD_RE.findall(description.lower()) if w not in STOP}
+    fits = [p for p, paper in papers.items() if words & venue_terms(paper.venue or "") and words <= set(
+        WORD_RE.findall((paper.venue or "").lower()))]
+    chosen = [p for p in fits if p in pool] or fits
+    return chosen[0] if len(chosen) == 1 else None
 
 
 def described_outside(description: str, focus: list[str], papers: dict[str, Paper]) -> str | None:

@@ -9,8 +9,11 @@ from collections.abc import Iterable
 from rag import prompts
 from rag.text import WORD_RE, stems
 
-ECHOED_QUESTION = re.compile(r"^\s*(?:\*\*)?question\s*(?:\*\*)?\s*:", re.IGNORECASE)
-ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?answer\s*(?:\*\*)?\s*:\s*", re.IGNORECASE)
+# the labels in the languages questions are understood in ("Réponse :", "Antwort:", "答案：")
+ECHOED_QUESTION = re.compile(r"^\s*(?:\*\*)?(?:question|frage|pregunta|问题|問題|질문)\s*(?:\*\*)?\s*[:：]",
+                             re.IGNORECASE)
+ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|réponse|antwort|respuesta|答案|回答|答え|답변)\s*(?:\*\*)?"
+                          r"\s*[:：]\s*", re.IGNORECASE)
 SHINGLE = 6  # words in a row that count as copied
 
 

@@ -200,6 +200,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      None),  # after that paper: the list before it
     ("the one that isn't about games - what does it search?", [["SynWorld", "PIANIST", "Strategist"]], ["SynWorld"],
      None),  # the one the description does not fit
+    ("and the Findings of ACL one - what dataset does it introduce?", [["KnowSelf", "EscapeBench", "SynWorld"],
+     ["SynWorld"]], ["SMART"], None),  # a paper described by its venue, from the records
     ("How much progress do models make there without hints?", [["EscapeBench"]], ["EscapeBench"],
      "How much progress do models make in EscapeBench without hints?"),
     ("How much literature did each one cover?", [["Full-stack safety survey", "Sci-LLM survey"]],

@@ -7,6 +7,9 @@ def test_echoed_question_lines_and_answer_labels_are_not_the_answer():
     reply = ("Question: Which abilities showed up on their own during training? [1]\n"
              "Answer: ReSearch elicits reflection and self-correction [1].")
     assert unframed(reply) == "ReSearch elicits reflection and self-correction [1]."
+    french = "Réponse : [1]\nL'article utilise 4 jeux de données [1]."
+    assert unframed(french) == "[1]\nL'article utilise 4 jeux de données [1]."
+    assert unframed("答案：LightThinker 压缩思维 [1]。") == "LightThinker 压缩思维 [1]。"
 
 
 def test_a_sentence_copied_from_the_worked_example_leaks_the_prompt():
