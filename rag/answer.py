@@ -171,8 +171,10 @@ class AnswerEngine(CustomQueryEngine):
         """The question as a follow-up on the last answer's papers, when it touches them at least loosely and brings
         in no topic the papers have no words for."""
         follow_up = about_previous(plan, history, self.index.papers)
+        if follow_up is None:
+            return None
         foreign = [w for w in plan.topic if not w.isdigit() and not self.index.bm25.df(w)]
-        if follow_up is None or len(foreign) >= 2:  # "what's the carbon footprint?": words of no paper, a new topic
+        if len(foreign) >= 2:  # "what's the carbon footprint?": words of no paper, a new topic
             return None
         own = retrieve(self.index, plan.standalone, len(follow_up.referred), paper_ids=follow_up.referred)
         loose = self.index.settings.min_relevance * FOLLOW_UP_SHARE

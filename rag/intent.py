@@ -292,7 +292,6 @@ DESCRIBED_ANEW = re.compile(rf"\b(the|a|another) {PAPER_NOUN} (that|which|where|
                             r"(?!\s+(you|we|i|it|them)\b)", re.IGNORECASE)
 NOT_DESCRIBED = re.compile(rf"(?:the|a|another) {PAPER_NOUN} (?:that|which) (?:is not|isn'?t|does not|doesn'?t|"
                            r"has not|hasn'?t|was not|wasn'?t)\b", re.IGNORECASE)  # "the one that isn't about games"
-DESCRIPTION_END = re.compile(r"\s+(?:--?|[\u2013\u2014])\s+|[,;:()?!]")  # "the one that ... - what ...?"
 # "Was there also an editing paper about X? did they ...", "I also remember one about X. Which of the two ...?": a
 # follow-up that brings in a paper by description, then asks about it (or about it beside the last one)
 MENTIONS_PAPER = re.compile(r"^\W*(?:(?:and|so|oh|hmm|ok(?:ay)?|wait)\W+)?(?:(?:was|is|were|are) there (?:also )?|"
@@ -340,6 +339,7 @@ SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
 PHRASE_EDGE = re.compile(r"[,;:()?!]")
+DESCRIPTION_END = re.compile(rf"\s+(?:--?|[\u2013\u2014])\s+|{PHRASE_EDGE.pattern}")  # "the one that ... - what?"
 ASIDE = re.compile(r"\(([^)]*)\)")
 LISTED_AFTER = re.compile(r"\s[-\u2013\u2014:]\s+([^?]+)\?*\s*$")
 # "What are the seven components of X?", "Which two games ...?", "names of the four datasets": N things to name
