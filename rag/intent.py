@@ -282,7 +282,7 @@ ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<
 ELSEWHERE_LEAD = "Which other papers are about this: "
 # "aside from the escape room benchmark, ...", "... but leave out the ones about games": papers the question sets aside
 LEAVE_OUT = re.compile(r"(?:[,;(-]\s*)?(?:\b(?:but|and)\s+)?\b(?:leave out|leaving out|excluding|except(?: for)?|"
-                       r"other than|aside from|apart from|besides|not counting|not including|"
+                       r"other than|aside from|apart from|besides|not counting|not including|(?:leav|sett|putt)(?:e|ing) aside|"
                        r"(?:but )?not (?=the ones?\b|those\b|any\b|papers\b))"
                        r"\s+(?P<what>(?:(?!(?:what|which|who|does|do|did|how)\b)[\w'/-]+\s*){1,8})[)]?", re.IGNORECASE)
 PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(?:{PAPER_NOUN}|ones|papers)s?\b",
@@ -338,6 +338,7 @@ PAPERS_NOUN = re.compile(r"\b(papers|surveys|works|studies|articles|methods|appr
 SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (?:ones|papers)\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
+ARTICLES = frozenset({"a", "an", "the"})
 PHRASE_EDGE = re.compile(r"[,;:()?!]")
 DESCRIPTION_END = re.compile(rf"\s+(?:--?|[\u2013\u2014])\s+|{PHRASE_EDGE.pattern}")  # "the one that ... - what?"
 ASIDE = re.compile(r"\(([^)]*)\)")
@@ -437,6 +438,7 @@ involve involves involved run runs ran mention mentions mentioned discuss discus
 focus focuses look looks concern concerns regard regarding talk talks stuff thing
 things part percent percentage percentages mean means meant instead give gives given put puts brand say says said
 saying each every whether like way ways several various separate separately mainly primarily mostly chiefly largely
+place places count counts counted
 remember bit pls please rather whole went state states stated report reports reported interest interested curious
 wonder wondering
 """.split())))
@@ -751,10 +753,11 @@ def topic_readings(text: str) -> tuple[frozenset[str], ...]:
     topic = topic_of(text)
     readings = [topic]
     for either in EITHER.finditer(text):
-        left = _phrase(PHRASE_EDGE.split(text[:either.start()])[-1].split()[::-1])
+        before = [piece for piece in PHRASE_EDGE.split(text[:either.start()]) if piece.strip()]  # "A, B, or C": B
+        left = _phrase(before[-1].split()[::-1] if before else [])
         right = _phrase(PHRASE_EDGE.split(text[either.end():])[0].split())
-        if left and right:
-            readings += [topic - right, topic - left]
+        if left and right:  # "an editing dataset or an editing toolkit": the words both sides share stay
+            readings += [topic - (right - left), topic - (left - right)]
         elif right and not left:  # "a method, dataset or toolkit": the side of aspect words leaves the other optional
             readings.append(topic - right)
     for aside in ASIDE.finditer(text):
@@ -765,9 +768,9 @@ def topic_readings(text: str) -> tuple[frozenset[str], ...]:
 
 
 def _phrase(words: list[str]) -> frozenset[str]:
-    """The topic words of the run of words before the first stop word."""
+    """The topic words of the run of words before the first stop word (after an article: "an editing toolkit")."""
     run = []
-    for word in words:
+    for word in words[words[0].lower() in ARTICLES:] if words else words:
         if word.lower() in STOP:
             break
         run.append(word)

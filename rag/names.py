@@ -12,7 +12,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from rag.types import Paper
 
-NAME_WORD = re.compile(r"[\w-]+")
+# a letter or digit of a script written with spaces: "knowself的训练" names KnowSelf, as "knowself's training" does
+SPACED_CHAR = r"[^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]"
+NAME_WORD = re.compile(rf"(?:{SPACED_CHAR}|-)+")
 # a mixed-case name the abstract introduces: "we propose EscapeAgent, a framework ..."
 INTRODUCED_NAME = re.compile(r"\b(?:propose|introduce|present|develop)\w*\b[^.]{0,60}?\b([A-Z][\w-]*[a-z][A-Z][\w-]*)")
 MIXED_CASE = re.compile(r"[a-z][A-Z]")  # "BiasEdit", "CaKE": no English word, typed in lower case too
@@ -81,7 +83,7 @@ def position(question: str, name: str, any_case: bool = False) -> int | None:
     in any case.
     """
     flags = 0 if name.replace(" ", "").isalpha() and not any_case else re.IGNORECASE
-    match = re.search(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", question, flags)  # "knowselfs" (its "s")
+    match = re.search(rf"(?<!{SPACED_CHAR})(?<!-){re.escape(name)}s?(?!{SPACED_CHAR}|-)", question, flags)  # "knowselfs" (its "s")
     return match.start() if match else None
 
 

@@ -451,7 +451,10 @@ def test_questions_in_other_languages_say_what_answer_they_want(plan, question, 
     ("Which papers use reflection (the model looking back) in their method?", [{"reflect", "back"}, {"reflect"}]),
     ("Which papers have the model critique its own attempts (reflection)?", [{"critiqu", "attempt", "reflect"},
                                                                               {"critiqu", "attempt"}, {"reflect"}]),
-    ("Which papers study knowledge editing?", [{"knowledg", "edit"}])])
+    ("Which papers study knowledge editing?", [{"knowledg", "edit"}]),
+    # the words both sides share stay; the side before ", or" is the phrase before the comma
+    ("Which papers are about an editing method, an editing dataset, or an editing toolkit?",
+     [{"edit", "toolkit"}, {"edit"}])])
 def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(question, readings):
     assert [set(r) for r in topic_readings(question)] == readings
 
@@ -462,6 +465,8 @@ def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(questio
      {"agent", "environ", "never", "seen", "throw"}),  # nor the "ve" of "they've"
     ("how much less do agents use tools?", {"agent", "tool"}),
     ("I'm interested in work on making LLMs forget things. Which papers deal with that?", {"llms", "forget"}),
+    ("Which works use games as the place where they test their methods?", {"game"}),
+    ("Give me all the papers on LLM safety - methods and overviews both count.", {"llm", "safeti"}),
 ])
 def test_filler_words_are_no_topic(plan, question, topic):
     result, _ = plan(question)
@@ -499,6 +504,8 @@ def test_a_comparison_finds_a_paper_described_beside_those_named(plan):
     ("Papers about building better LLM agents - but leave out the ones that are about games.",
      "Papers about building better LLM agents.", "the ones that are about games", []),
     ("Which papers use GRPO, other than ReSearch?", "Which papers use GRPO?", "", ["ReSearch"]),
+    ("Leaving aside the unlearning papers, which ones are about editing models?", "which ones are about editing models?",
+     "the unlearning papers", []),
     # things, not papers, set aside: the question is kept whole
     ("Which benchmark besides Crows-Pairs does BiasEdit use?", "Which benchmark besides Crows-Pairs does BiasEdit use?",
      "", []),

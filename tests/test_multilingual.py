@@ -78,6 +78,12 @@ def test_collection_questions_understand_other_languages(engine):
     assert answer.shape == "collection" and str(len(engine.index.papers)) in answer.answer
 
 
+@pytest.mark.parametrize("question, short_name", [("knowself的训练过程分几个阶段", "KnowSelf"),
+                                                  ("LAW这篇论文提出的问题叫什么", "LAW")])
+def test_a_name_written_against_chinese_characters_names_its_paper(engine, question, short_name):
+    assert engine.plan(question).named == [paper_named(engine.index, short_name).paper_id]
+
+
 @pytest.mark.parametrize("question, kind, filters", [
     ("有没有2024年的论文？", Kind.COLLECTION, ["year: 2024"]),  # "有没有" is "is there", not "without"
     ("哪些论文没有代码？", Kind.COLLECTION, ["no code listed"]),
