@@ -122,7 +122,9 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                    r"\b(compare|contrast|differ\w*|explain|describe)\b.*\bhow\b"),
 ]]
 MEASURES_HOW = re.compile(r"\b(?:to|that|which|for)\s+(?:measure|quantify|assess|estimate|gauge|track|capture|"
-                          r"evaluate|test|check)s?\s+how\s+(?:much|many|well|far|often)\b[^?,;]*", re.IGNORECASE)
+                          r"evaluate|test|check)s?\s+how\s+(?:much|many|well|far|often)\b[^?,;]*|"
+                          r"\b(?:metric|measure|score|indicator)s?\s+(?:for|of)\s+how\s+(?:much|many|well|far|often)\b"
+                          r"[^?,;]*", re.IGNORECASE)  # "a metric for how much compression happens"
 # The noun a question asks for ("Which layers does ...", "What new metric ...", "What are the key modules of ..."):
 # the sentence that answers names one.
 HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?([\w-]+)\s+"
@@ -132,6 +134,10 @@ HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s
 HEAD_AT_END = re.compile(r"\b(?i:which|what|how many)\s+(?:(?!(?i:does|do|did|is|are|was|were|has|have|had|can|will)\b)"
                          r"[\w-]+\s+){0,2}?([a-z][a-z-]*s)\s*[?.!]*\s*$")  # "..., what models": a part ends with it
 # "how many papers went into ...": the counted noun, unless another quantity is asked too ("how much X / how many Y")
+# "... also proposes a metric for X. What's it called?": the thing named before the question that asks its name
+CALLED_HEAD = re.compile(r"\b(?:a|an)\s+(?:new\s+|novel\s+|own\s+)?([a-z][a-z-]*)\b(?=[^.?!;]*[.;:]?\s*"
+                         r"(?:so\s+|and\s+)?what(?:'s|\s+is|\s+was)\s+(?:it|its name|that)(?:\s+called)?\s*\?*\s*$)",
+                         re.IGNORECASE)
 HOW_MANY_HEAD = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?([a-z][\w-]*s)\b", re.IGNORECASE)
 HOW_MANY = re.compile(r"\bhow many\s+((?:(?!(?:are|is|were|was|do|does|did|can|could|has|have|had|will|would|in|"
                       r"of|on|for|to|from|per|at|there)\b)[\w-]+(?:\s*/\s*|\s+))+)", re.IGNORECASE)
@@ -699,7 +705,7 @@ def acronyms_of(question: str) -> dict[str, str]:
 
 def head_of(question: str) -> str:
     """The stem of the noun the question asks for ("metric" in "What new metric does X introduce?"), or ""."""
-    match = HEAD_RE.search(question) or HEAD_AT_END.search(question) or (
+    match = HEAD_RE.search(question) or HEAD_AT_END.search(question) or CALLED_HEAD.search(question) or (
         None if re.search(r"\bhow much\b", question, re.IGNORECASE) else HOW_MANY_HEAD.search(question))
     head = STEMMER.stemWord(match.group(1).lower()) if match else ""
     return "" if head in NOT_HEADS and not match.group(0).lower().startswith("how many") else head

@@ -532,6 +532,8 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     # the metric asked for, not a figure: "how much" is what the metric measures
     ("What new metric does the thought-compression paper introduce to measure how much compression happens?",
      "Dependency (Dep) metric"),
+    ("The thought-compression paper also proposes a metric for how much compression happens. What's it called?",
+     "Dependency (Dep) metric"),  # "it": the metric named before the question
 ])
 def test_the_sentence_with_the_asked_fact_is_quoted(engine, question, fact):
     assert fact in engine.ask(question).answer

@@ -431,6 +431,7 @@ def test_instructions_inside_a_question_are_dropped(question, kept):
     ("Which paper proposes a new metric?", ""),
     ("For SemiEvol, what models", "model"),  # a part ending with the noun
     ("What is LightThinker?", ""),
+    ("LightThinker also proposes a metric for how much compression happens. What's it called?", "metric"),
 ])
 def test_the_noun_a_question_asks_for_is_its_head(plan, question, head):
     assert plan(question)[0].head == head
