@@ -121,8 +121,8 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.METHOD, r"^\s*how (does|do|is|are|did|was|were|can|could)\b|\bhow (does|do|did) each\b|\bin what way\b|\bwhat way\b|"
                    r"\b(compare|contrast|differ\w*|explain|describe)\b.*\bhow\b"),
 ]]
-MEASURES_HOW = re.compile(r"\b(?:to|that|which|for)\s+(?:measure|quantify|assess|estimate|gauge|track|capture|"
-                          r"evaluate|test|check)s?\s+how\s+(?:much|many|well|far|often)\b[^?,;]*|"
+MEASURES_HOW = re.compile(r"\b(?:measur|quantif|assess|estimat|gaug|track|captur|evaluat|test|check)\w*\s+"
+                          r"how\s+(?:much|many|well|far|often)\b[^?,;]*|"
                           r"\b(?:metric|measure|score|indicator)s?\s+(?:for|of)\s+how\s+(?:much|many|well|far|often)\b"
                           r"[^?,;]*", re.IGNORECASE)  # "a metric for how much compression happens"
 # The noun a question asks for ("Which layers does ...", "What new metric ...", "What are the key modules of ..."):

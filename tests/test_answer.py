@@ -534,6 +534,7 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
      "Dependency (Dep) metric"),
     ("The thought-compression paper also proposes a metric for how much compression happens. What's it called?",
      "Dependency (Dep) metric"),  # "it": the metric named before the question
+    ("How does the LightThinker paper quantify how much compression is happening?", "Dependency (Dep) metric"),
 ])
 def test_the_sentence_with_the_asked_fact_is_quoted(engine, question, fact):
     assert fact in engine.ask(question).answer
