@@ -227,7 +227,7 @@ SIDE_LEAD = re.compile(r"^\s*(?:how|what|which|why|where|when|does|do|did|is|are
                        re.IGNORECASE)
 # the ask after a dash, a colon or the sentence's end, or what both sides do ("X and the Y paper both want ...")
 SIDE_ASKED = re.compile(r"(?:\s+[-\u2013\u2014]\s+|:\s+|(?<=\w)[.!?]\s+(?=[A-Z])|(?<=\w{3})[.!?]\s+|"
-                        r"\s+(?:both|all)\s+(?!of\b)).*$")
+                        r"\s+(?:both|all|share[sd]?)\s+(?!of\b)).*$")
 # "A and B", "A vs B", "compared to the one ...", "with REFED": not "learn when to use", "update with new data"
 COMPARED_SPLIT = re.compile(r"\s+(?:and|vs\.?|versus|against)\s+|\s+(?:with|to|from|than)\s+(?=(?:the|this|that)\b|"
                             r"(?-i:[A-Z]))|"
@@ -313,7 +313,7 @@ BACK_TO = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|and|now)\W+)?(?:(?:going|go|coming
 BESIDES_LAST = re.compile(r"\b(also|another|other|same lines|similar)\b", re.IGNORECASE)
 ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+ ){0,6}?(paper|survey|article|"
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission|"
-                          r"entry)\b(?!s)",
+                          r"entry)\b(?!s)|\b(?:the|this|that) (?:[\w-]+ ){1,6}?agent\b(?!s)",
                           re.IGNORECASE)
 ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|framework|benchmark|dataset)\s*"
                       r"(?::|\s[-\u2013\u2014])", re.IGNORECASE)  # "reference-level feedback paper: which ...?"
@@ -847,8 +847,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))
     parts = parts_of(standalone)
-    wants = next((w for _, w in reversed(parts) if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)),
-                 wants_of(standalone))
+    clause = ask_of(standalone)  # "X and Y share an author. What number does each report?": the asking sentence's
+    wants = next((w for _, w in [*reversed(parts_of(clause)), *reversed(parts)]  # type first
+                  if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)), wants_of(standalone))
     if collection and not collection.topical:
         kind = Kind.COLLECTION
     elif reference.beside:

@@ -486,6 +486,13 @@ def test_named_things_asked_about_and_whether_one_of_them_is_enough(plan, questi
     assert (result.terms, result.either) == (terms, either)
 
 
+def test_what_two_described_papers_share_is_no_side_and_the_asking_sentence_says_what_is_wanted(plan):
+    result, _ = plan("The tool-overuse agent and the safety switch one share an author. What headline number does "
+                     "each report?")
+    assert result.kind == Kind.COMPARE and result.wants == Wants.NUMBER
+    assert result.compared == ["The tool-overuse agent", "the safety switch one"]
+
+
 def test_a_comparison_finds_a_paper_described_beside_those_named(plan):
     result, papers = plan("which games do the escape room benchmark, PIANIST and Strategist use?")
     assert result.kind == Kind.COMPARE and papers == ["PIANIST", "Strategist"]
