@@ -279,7 +279,7 @@ THE_ONE_WHERE = re.compile(r"\bthe one (?:that|which|where|whose|about|on|with|i
 THE_KIND_RE = re.compile(r"\bthe (survey|benchmark)(?: (?:among|of) (?:them|these|those|the \w+))?\b", re.IGNORECASE)
 THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|third\b|last\b|latter\b|former\b|"
                               r"that\b|this\b|it\b|does\b|do\b|did\b|is\b|was\b)"
-                              r"[\w-]+ ){1,3})(one|paper)\b", re.IGNORECASE)
+                              r"[\w-]+ ){1,3})(one|paper|submission|entry|article|study)\b", re.IGNORECASE)
 # "any other paper on this?", "is there another survey?", "anything else?": papers besides the last answer's
 ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<kind>(?:[\w-]+ ){0,2}?)"
                        r"(?P<noun>papers?|works?|articles?|"

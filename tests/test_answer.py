@@ -338,6 +338,18 @@ def test_the_described_one_that_the_last_paper_is_not_is_another_paper(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in both.citations} == {"REFED", "SemiEvol"}
 
 
+def test_a_submission_described_before_its_pronoun_is_not_the_last_paper(engine):
+    first = engine.ask("Which paper washes a huge amount of factual knowledge out of a model?")
+    other = engine.ask("the semeval submission, where did it rank?", history=[first])
+    assert [engine.index.papers[c.paper_id].short_name for c in other.citations] == ["ZJUKLAB-unlearn"]
+
+
+def test_a_list_whose_paper_has_every_rare_word_asked_is_answered_though_others_seem_closer(engine):
+    answer = engine.ask("I'm interested in work on making LLMs forget things they've memorized. Which papers here deal "
+                        "with that?")
+    assert not answer.abstained and "LAW" in [engine.index.papers[c.paper_id].short_name for c in answer.citations]
+
+
 def test_a_follow_up_describing_another_paper_in_few_words_is_answered_not_refused(engine):
     first = engine.ask("What's the paper that keeps models safe during finetuning by changing the training data a bit?")
     other = engine.ask("And the one that watches the model's internal states instead?", history=[first])
