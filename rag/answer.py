@@ -46,6 +46,7 @@ PAPER_KINDS = stems("dataset benchmark survey toolkit")
 # size / 12, best sentence's score, is a list) + b >= ANSWERABLE_BAR: a logistic fit (odds 0.15) on 313 development
 # questions (64 off the collection's topics); held out file by file, it refused 0.84 of those and 0.007 of the
 # answerable ones.
+COVERAGE_TIE = 0.1  # shares of a description's rare words this close count as equal: the more relevant paper wins
 ANSWERABLE_WEIGHTS = (4.58, 6.83, 7.6, 7.26, 1.93)
 ANSWERABLE_BIAS = -13.18
 ANSWERABLE_BAR = -1.73
@@ -404,8 +405,10 @@ class AnswerEngine(CustomQueryEngine):
                     if h.paper.paper_id not in found or h.paper.paper_id in plan.named]
             hits = [(coverage, h) for coverage, h in hits if h.relevance >= self.index.settings.min_relevance or (
                 coverage > 0.5 and is_described(description))]
-            best = max(hits, key=lambda pair: (pair[0], pair[1].relevance), default=None)  # of equal coverage, the
-            if best and best[1].paper.paper_id not in found:  # most relevant; a paper the question also names is it
+            most = max((coverage for coverage, _ in hits), default=0.0)
+            best = max(((c, h) for c, h in hits if c >= most - COVERAGE_TIE), key=lambda pair: pair[1].relevance,
+                       default=None)  # of about equal coverage, the most relevant; a paper the question names is it
+            if best and best[1].paper.paper_id not in found:
                 found.append(best[1].paper.paper_id)
                 if (start := plan.standalone.find(description)) >= 0:
                     at.setdefault(found[-1], start)

@@ -329,10 +329,10 @@ BARE_THAT = re.compile(r"\b(?:does|did|do|is|was|has|can|could|would|will) that\
 # "one paper pushes knowledge into the weights and another washes it out -- what ...?", "there's a paper that squeezes
 # thoughts and a safety one that cuts latency. how does each ...?": two papers described
 DESCRIBED_NOUN = r"(?:paper|work|method|study|benchmark|survey|dataset)"
-ONE_AND_ANOTHER = re.compile(rf"^\s*(?:there(?:'s| is) )?(?:one (?:paper |work |method |of them )?|"
-                             rf"a (?P<noun_a>{DESCRIBED_NOUN}) )"
-                             rf"(?P<a>(?:(?!\band (?:another|a)\b)[^?])+?)\s+and\s+"
-                             rf"(?:another(?: one| paper)?|a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
+ONE_AND_ANOTHER = re.compile(rf"^\s*(?:[^:?.]{{1,60}}:\s+)?(?:there(?:'s| is) )?(?:one (?:paper |work |method |"
+                             rf"of them )?|a (?P<noun_a>{DESCRIBED_NOUN}) )"
+                             rf"(?P<a>(?:(?!\band (?:another|a|one)\b)[^?])+?),?\s+and\s+"
+                             rf"(?:another(?: one| paper)?|one(?= that\b)|a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
                              r"(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
@@ -861,7 +861,9 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.LIST
     elif len(about) < 2 and not referred and (COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2 and (
             not VERSUS.fullmatch(COMPARE_RE.search(standalone).group(0)) or sides_are_papers(standalone, len(named)))
-                                              or described_side_by_side(standalone, len(named))):
+                                              or described_side_by_side(standalone, len(named)) or ORDINAL_RE.search(
+                ask_of(standalone)) and sides_are_papers(standalone, len(named), 2)):  # "a paper that X and one that Y.
+        # What's the first one called?": both, in that order
         kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
     elif group and (COMPARE_RE.search(standalone) or EACH_RE.search(standalone) and PAPERS_NOUN.search(group.group(0))):
         kind = Kind.COMPARE  # "the two surveys": what each says, side by side

@@ -338,6 +338,15 @@ def test_the_described_one_that_the_last_paper_is_not_is_another_paper(engine):
     assert {engine.index.papers[c.paper_id].short_name for c in both.citations} == {"REFED", "SemiEvol"}
 
 
+def test_two_papers_described_then_one_asked_by_ordinal_are_both_found_in_order(engine):
+    first = engine.ask("Two things I half remember: a paper that teaches a model to squeeze its chain of thought into "
+                       "fewer tokens while reasoning, and one that stops agents from calling tools when they dont need "
+                       "to. What's the first one called?")
+    assert cited_names(engine, first) == ["LightThinker", "SMART"]
+    again = engine.ask("ok and what new metric did the first one come up with?", history=[first])
+    assert cited_names(engine, again) == ["LightThinker"] and "Dependency (Dep) metric" in again.answer
+
+
 def test_a_submission_described_before_its_pronoun_is_not_the_last_paper(engine):
     first = engine.ask("Which paper washes a huge amount of factual knowledge out of a model?")
     other = engine.ask("the semeval submission, where did it rank?", history=[first])
