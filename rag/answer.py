@@ -41,12 +41,12 @@ WORDS_DECIDE_TOP_K = 36  # papers read by a list whose members their words decid
 WRITTEN_AS_CHUNKS = 20  # chunks read to see whether an acronym a question's words spell is written as one
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 PAPER_KINDS = stems("dataset benchmark survey toolkit")
+COVERAGE_TIE = 0.1  # shares of a description's rare words this close count as equal: the more relevant paper wins
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
 # most of its rare words (under the reading of an "or" it meets best), w . (relevance, share of those words, topic
 # size / 12, best sentence's score, is a list) + b >= ANSWERABLE_BAR: a logistic fit (odds 0.15) on 313 development
 # questions (64 off the collection's topics); held out file by file, it refused 0.84 of those and 0.007 of the
 # answerable ones.
-COVERAGE_TIE = 0.1  # shares of a description's rare words this close count as equal: the more relevant paper wins
 ANSWERABLE_WEIGHTS = (4.58, 6.83, 7.6, 7.26, 1.93)
 ANSWERABLE_BIAS = -13.18
 ANSWERABLE_BAR = -1.73

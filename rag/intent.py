@@ -133,11 +133,11 @@ HEAD_RE = re.compile(r"\b(?:which|what|how many)(?:'s|\s+(?:are|is|were|was))?\s
                      re.IGNORECASE)
 HEAD_AT_END = re.compile(r"\b(?i:which|what|how many)\s+(?:(?!(?i:does|do|did|is|are|was|were|has|have|had|can|will)\b)"
                          r"[\w-]+\s+){0,2}?([a-z][a-z-]*s)\s*[?.!]*\s*$")  # "..., what models": a part ends with it
-# "how many papers went into ...": the counted noun, unless another quantity is asked too ("how much X / how many Y")
 # "... also proposes a metric for X. What's it called?": the thing named before the question that asks its name
 CALLED_HEAD = re.compile(r"\b(?:a|an)\s+(?:new\s+|novel\s+|own\s+)?([a-z][a-z-]*)\b(?=[^.?!;]*[.;:]?\s*"
                          r"(?:so\s+|and\s+)?what(?:'s|\s+is|\s+was)\s+(?:it|its name|that)(?:\s+called)?\s*\?*\s*$)",
                          re.IGNORECASE)
+# "how many papers went into ...": the counted noun, unless another quantity is asked too ("how much X / how many Y")
 HOW_MANY_HEAD = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?([a-z][\w-]*s)\b", re.IGNORECASE)
 HOW_MANY = re.compile(r"\bhow many\s+((?:(?!(?:are|is|were|was|do|does|did|can|could|has|have|had|will|would|in|"
                       r"of|on|for|to|from|per|at|there)\b)[\w-]+(?:\s*/\s*|\s+))+)", re.IGNORECASE)
@@ -288,7 +288,8 @@ ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<
 ELSEWHERE_LEAD = "Which other papers are about this: "
 # "aside from the escape room benchmark, ...", "... but leave out the ones about games": papers the question sets aside
 LEAVE_OUT = re.compile(r"(?:[,;(-]\s*)?(?:\b(?:but|and)\s+)?\b(?:leave out|leaving out|excluding|except(?: for)?|"
-                       r"other than|aside from|apart from|besides|not counting|not including|(?:leav|sett|putt)(?:e|ing) aside|"
+                       r"other than|aside from|apart from|besides|not counting|not including|"
+                       r"(?:leav|sett|putt)(?:e|ing) aside|"
                        r"(?:but )?not (?=the ones?\b|those\b|any\b|papers\b))"
                        r"\s+(?P<what>(?:(?!(?:what|which|who|does|do|did|how)\b)[\w'/-]+\s*){1,8})[)]?", re.IGNORECASE)
 PAPERS_DESCRIBED = re.compile(rf"^(?:the|those|these|any|ones|papers|all)\b.*\b(?:{PAPER_NOUN}|ones|papers)s?\b",
@@ -332,7 +333,8 @@ DESCRIBED_NOUN = r"(?:paper|work|method|study|benchmark|survey|dataset)"
 ONE_AND_ANOTHER = re.compile(rf"^\s*(?:[^:?.]{{1,60}}:\s+)?(?:there(?:'s| is) )?(?:one (?:paper |work |method |"
                              rf"of them )?|a (?P<noun_a>{DESCRIBED_NOUN}) )"
                              rf"(?P<a>(?:(?!\band (?:another|a|one)\b)[^?])+?),?\s+and\s+"
-                             rf"(?:another(?: one| paper)?|one(?= that\b)|a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
+                             rf"(?:another(?: one| paper)?|one(?= that\b)|"
+                             rf"a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
                              r"(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
@@ -775,8 +777,10 @@ def topic_readings(text: str) -> tuple[frozenset[str], ...]:
 
 def _phrase(words: list[str]) -> frozenset[str]:
     """The topic words of the run of words before the first stop word (after an article: "an editing toolkit")."""
+    if words and words[0].lower() in ARTICLES:
+        words = words[1:]
     run = []
-    for word in words[words[0].lower() in ARTICLES:] if words else words:
+    for word in words:
         if word.lower() in STOP:
             break
         run.append(word)

@@ -83,7 +83,8 @@ def position(question: str, name: str, any_case: bool = False) -> int | None:
     in any case.
     """
     flags = 0 if name.replace(" ", "").isalpha() and not any_case else re.IGNORECASE
-    match = re.search(rf"(?<!{SPACED_CHAR})(?<!-){re.escape(name)}s?(?!{SPACED_CHAR}|-)", question, flags)  # "knowselfs" (its "s")
+    match = re.search(rf"(?<!{SPACED_CHAR})(?<!-){re.escape(name)}s?(?!{SPACED_CHAR}|-)", question, flags)  # its
+    # plural too: "knowselfs"
     return match.start() if match else None
 
 
