@@ -188,6 +188,7 @@ ORDER_ASKED = re.compile(r"(?:[.,;]?\s*(?:please\s+)?(?:(?:list|sort|order|show|
 # question words mistyped ("wich papers ...?"); names are put right by the name index
 TYPOS = {"wich": "which", "whcih": "which", "wihch": "which", "whihc": "which", "waht": "what", "wat": "what",
          "papres": "papers", "paprs": "papers", "paers": "papers"}
+PLURAL_MARK = re.compile(r"\b([A-Za-z]+)\(s\)")  # "how many example(s)": the plural
 QUESTION_TYPOS = re.compile(r"\b(?:" + "|".join(TYPOS) + r")\b", re.IGNORECASE)
 # the field's acronyms that abstracts write out ("Which papers use RL?" asks for "reinforcement learning")
 ACRONYMS = {"rl": "reinforcement learning", "mcts": "Monte Carlo tree search", "cot": "chain-of-thought",
@@ -337,8 +338,8 @@ ONE_AND_ANOTHER = re.compile(rf"^\s*(?:[^:?.]{{1,60}}:\s+)?(?:there(?:'s| is) )?
                              rf"a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
                              r"(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
-GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)",
-                      re.IGNORECASE)
+GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)"
+                      r"(?P<about> (?:on|about)\b[^.?!,;:]*)?", re.IGNORECASE)  # "the two papers on making LLMs forget"
 COUNTS = {"two": 2, "three": 3, "four": 4}
 EACH_RE = re.compile(r"\b(each|respectively)\b", re.IGNORECASE)  # "how big is ... the two surveys, respectively?"
 PAPERS_NOUN = re.compile(r"\b(papers|surveys|works|studies|articles|methods|approaches|frameworks|benchmarks|"
@@ -819,7 +820,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     language = language_of(strip_instructions(question))  # "where was it published? réponds en français"
     if language != "en":
         return foreign_plan(question, language, papers, names)
-    asked = QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], question)
+    asked = QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], PLURAL_MARK.sub(r"\1s", question))
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
     order, asked = order_of(asked)
@@ -861,7 +862,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     elif len(about) >= 2 and (COMPARE_RE.search(standalone) or len(named) >= 2 or ALL_RE.search(asked)
                               or SELECT_RE.search(asked)):
         kind = Kind.COMPARE
-    elif not about and not one_described and LIST_RE.search(standalone):
+    elif not about and not one_described and LIST_RE.search(standalone) and not (
+            group and group["about"] and EACH_RE.search(standalone)):  # "the two papers on X: what does each ...?"
         kind = Kind.LIST
     elif len(about) < 2 and not referred and (COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2 and (
             not VERSUS.fullmatch(COMPARE_RE.search(standalone).group(0)) or sides_are_papers(standalone, len(named)))
@@ -878,7 +880,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     if listed and len(compared_of(listed.group(1))) >= 2:
         group = None
     compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else \
-        [group.group(2).strip()] if group else compared_of(listed.group(1) if listed else standalone)
+        [(group.group(2) + (group["about"] or "")).strip()] if group else compared_of(
+            listed.group(1) if listed else standalone)
     if kind == Kind.COMPARE and not about and len(papers_only := [s for s in compared if is_described(s)]) >= 2:
         compared = papers_only  # "For the X paper and the Y paper, which LLMs did they use?": not the ask
     if kind == Kind.COMPARE and len(about) >= 2:  # and a paper described beside those named: "the escape room
@@ -1149,8 +1152,10 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             "which one") else f"both {text}" if word.startswith("both") else "either " + " or ".join(
             display_name(papers[p]) for p in focus) if word.startswith("either") else text
         return Reference(focus, _replace(question, together, text))
-    if words_one and len(pool) == 1 and _shared_topic(words_one.group(1), pool, papers)[0] * 2 < len(
-            topic_of(words_one.group(1))):
+    said = words_one and words_one.group(1) + (DESCRIPTION_END.split(question[words_one.end():])[0] if re.match(
+        r"\s+(?:that|which|who|where|about|on)\b", question[words_one.end():]) else "")  # "the editing paper that
+    if said and len(pool) == 1 and any(_shared_topic(words, pool, papers)[0] * 2 < len(topic_of(words))  # removes
+                                       for words in (words_one.group(1), said)):  # stereotypes", unlike the last
         return Reference([], question, anew=True)  # "the semi-supervised one" after a paper that is not
     one = ONE_RE.search(question) or (together if together else None)
     if one:

@@ -347,6 +347,20 @@ def test_two_papers_described_then_one_asked_by_ordinal_are_both_found_in_order(
     assert cited_names(engine, again) == ["LightThinker"] and "Dependency (Dep) metric" in again.answer
 
 
+def test_the_two_papers_on_a_topic_compared_are_the_two_best_on_it(engine):
+    answer = engine.ask("I'm looking at the two papers on making LLMs forget stuff. What's the core technique in each?")
+    assert answer.shape == "compare" and set(cited_names(engine, answer)) == {"LAW", "ZJUKLAB-unlearn"}
+
+
+def test_a_paper_described_by_a_clause_the_last_paper_does_not_fit_is_another_paper(engine):
+    first = engine.ask("On which dataset did the circuit-based knowledge editing paper report its multi-hop "
+                       "improvement?")
+    assert cited_names(engine, first) == ["CaKE"]
+    other = engine.ask("what about the editing paper that removes stereotypes instead - what benchmarks did it use?",
+                       history=[first])
+    assert cited_names(engine, other) == ["BiasEdit"] and "StereoSet" in other.answer
+
+
 def test_a_submission_described_before_its_pronoun_is_not_the_last_paper(engine):
     first = engine.ask("Which paper washes a huge amount of factual knowledge out of a model?")
     other = engine.ask("the semeval submission, where did it rank?", history=[first])
@@ -556,6 +570,7 @@ def test_the_other_one_is_the_paper_not_discussed_last(engine):
     ("The thought-compression paper also proposes a metric for how much compression happens. What's it called?",
      "Dependency (Dep) metric"),  # "it": the metric named before the question
     ("How does the LightThinker paper quantify how much compression is happening?", "Dependency (Dep) metric"),
+    ("How many example(s) does a user need to steer a model's responses with EasyEdit2?", "a single example"),
 ])
 def test_the_sentence_with_the_asked_fact_is_quoted(engine, question, fact):
     assert fact in engine.ask(question).answer
