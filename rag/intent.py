@@ -266,7 +266,7 @@ ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of the
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation|set|corpus|library|database))|"
-                    rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any)\b)",
+                    rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!['\u2019]s\b|\s+(?:is|are|was|were|any)\b)",
                     re.IGNORECASE)  # "how much progress do models make there?"
 POINTS_BACK = re.compile(r"\b(other|them|they|these|those|that|this|it|its)\b", re.IGNORECASE)
 SELECT_RE = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?|then)\W+)?(?:(which|what) (one )?of (them|these|those|the two|both)\b|"
@@ -369,7 +369,8 @@ DESCRIBED_TAIL = re.compile(r"\s+(?:in|from|by|of|for|behind)\s+the\s+(?:[\w-]+\
                             r"method|framework|approach|technique|toolkit|system)\s+(?:that|which|where|whose|about|on)\b"
                             r"[^?]*", re.IGNORECASE)
 TOPIC_SWITCH = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|now|alright)\W+)?(?:(?:a |on a )?(?:different|new|another|unrelated) "
-                          r"(?:thing|topic|question|subject)|switching (?:topics?|gears)|changing (?:the )?(?:topic|"
+                          r"(?:thing|topic|question|subject)|(?:a )?(?:different|new) paper|switching (?:topics?|gears)|"
+                          r"changing (?:the )?(?:topic|"
                           r"subject))\b", re.IGNORECASE)
 WHAT_ABOUT = re.compile(r"^\s*(and |so )?(what|how) about\b|^\s*and\b|^\s*same (question )?for\b", re.IGNORECASE)
 
@@ -1027,7 +1028,7 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     focus, earlier = _focus(history, papers)
     switch = TOPIC_SWITCH.match(question)
     if switch:  # "ok different thing - ...": nothing refers back, and the lead names no paper; "Different question:
-        rest = question[switch.end():].lstrip(" :,;-—")  # the one that ..." presumes a paper, as "the one that" does
+        rest = question[switch.end():].lstrip(" .:,;-—")  # the one that ..." presumes a paper, as "the one that" does
         return Reference([], rest, anew=bool(DESCRIBED_ANEW.search(rest)))
     if not focus:
         return Reference([], question)

@@ -361,6 +361,13 @@ def test_a_paper_described_by_a_clause_the_last_paper_does_not_fit_is_another_pa
     assert cited_names(engine, other) == ["BiasEdit"] and "StereoSet" in other.answer
 
 
+def test_a_different_paper_introduced_with_theres_is_not_the_last_one(engine):
+    first = engine.ask("In LightThinker, what gets squeezed down during reasoning?")
+    other = engine.ask("ok different paper. there's one where the model learns via RL to call a search engine in the "
+                       "middle of its chain of thought. which base models did they train?", history=[first])
+    assert cited_names(engine, other) == ["ReSearch"] and "LightThinker" not in other.standalone_question
+
+
 def test_a_submission_described_before_its_pronoun_is_not_the_last_paper(engine):
     first = engine.ask("Which paper washes a huge amount of factual knowledge out of a model?")
     other = engine.ask("the semeval submission, where did it rank?", history=[first])
