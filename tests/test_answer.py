@@ -352,26 +352,23 @@ def test_the_two_papers_on_a_topic_compared_are_the_two_best_on_it(engine):
     assert answer.shape == "compare" and set(cited_names(engine, answer)) == {"LAW", "ZJUKLAB-unlearn"}
 
 
-def test_a_paper_described_by_a_clause_the_last_paper_does_not_fit_is_another_paper(engine):
-    first = engine.ask("On which dataset did the circuit-based knowledge editing paper report its multi-hop "
-                       "improvement?")
-    assert cited_names(engine, first) == ["CaKE"]
-    other = engine.ask("what about the editing paper that removes stereotypes instead - what benchmarks did it use?",
-                       history=[first])
-    assert cited_names(engine, other) == ["BiasEdit"] and "StereoSet" in other.answer
-
-
-def test_a_different_paper_introduced_with_theres_is_not_the_last_one(engine):
-    first = engine.ask("In LightThinker, what gets squeezed down during reasoning?")
-    other = engine.ask("ok different paper. there's one where the model learns via RL to call a search engine in the "
-                       "middle of its chain of thought. which base models did they train?", history=[first])
-    assert cited_names(engine, other) == ["ReSearch"] and "LightThinker" not in other.standalone_question
-
-
-def test_a_submission_described_before_its_pronoun_is_not_the_last_paper(engine):
-    first = engine.ask("Which paper washes a huge amount of factual knowledge out of a model?")
-    other = engine.ask("the semeval submission, where did it rank?", history=[first])
-    assert [engine.index.papers[c.paper_id].short_name for c in other.citations] == ["ZJUKLAB-unlearn"]
+@pytest.mark.parametrize("first, follow_up, name, shown", [
+    # words after "the editing paper" the last paper does not fit
+    ("On which dataset did the circuit-based knowledge editing paper report its multi-hop improvement?",
+     "what about the editing paper that removes stereotypes instead - what benchmarks did it use?", "BiasEdit",
+     "StereoSet"),
+    # "different paper" switches topic; the "there" of "there's" is no pronoun
+    ("In LightThinker, what gets squeezed down during reasoning?",
+     "ok different paper. there's one where the model learns via RL to call a search engine in the middle of its "
+     "chain of thought. which base models did they train?", "ReSearch", "Qwen2.5-7B"),
+    # the submission described before "it"
+    ("Which paper washes a huge amount of factual knowledge out of a model?",
+     "the semeval submission, where did it rank?", "ZJUKLAB-unlearn", "second among 26 teams"),
+])
+def test_a_paper_described_in_a_follow_up_is_not_the_last_one_when_it_does_not_fit(engine, first, follow_up, name,
+                                                                                    shown):
+    other = engine.ask(follow_up, history=[engine.ask(first)])
+    assert cited_names(engine, other) == [name] and shown in other.answer
 
 
 def test_a_list_whose_paper_has_every_rare_word_asked_is_answered_though_others_seem_closer(engine):
