@@ -225,11 +225,11 @@ class AnswerEngine(CustomQueryEngine):
         its share of those words, the topic's size (up to 12 words), its best sentence's score, and whether it is a
         list question."""
         top = sorted(hits, key=lambda h: -h.relevance)[:3]
-        top += [h for h in hits[:5] if h not in top and best_coverage(self.index, plan.readings, h.paper) == 1.0]
-        coverage = [best_coverage(self.index, plan.readings, h.paper) for h in top]
-        best = top[coverage.index(max(coverage))]
-        return (best.relevance, max(coverage), min(len(plan.topic), 12) / 12, scorer.rank(best.paper)[0].score,
-                float(plan.kind == Kind.LIST))
+        coverage = {h.paper.paper_id: best_coverage(self.index, plan.readings, h.paper) for h in top + hits[:5]}
+        top += [h for h in hits[:5] if h not in top and coverage[h.paper.paper_id] == 1.0]
+        best = max(top, key=lambda h: coverage[h.paper.paper_id])
+        return (best.relevance, coverage[best.paper.paper_id], min(len(plan.topic), 12) / 12,
+                scorer.rank(best.paper)[0].score, float(plan.kind == Kind.LIST))
 
     def _answer(self, base: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Iterator[Event]:
         """Stream the answer in the plan's shape: by the LLM when configured and willing, else quoted."""

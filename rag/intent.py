@@ -853,8 +853,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         collection = _collection_query(standalone, asked, referred, papers, free=not one_described and not compares,
                                        about=bool(about))
     parts = parts_of(standalone)
-    clause = ask_of(standalone)  # "X and Y share an author. What number does each report?": the asking sentence's
-    wants = next((w for _, w in [*reversed(parts_of(clause)), *reversed(parts)]  # type first
+    asking = ask_of(standalone)  # "X and Y share an author. What number does each report?": the asking sentence's
+    wants = next((w for _, w in [*reversed(parts_of(asking)), *reversed(parts)]  # type first
                   if w not in (Wants.ANY, Wants.DEFINITION, Wants.METHOD)), wants_of(standalone))
     if collection and not collection.topical:
         kind = Kind.COLLECTION
@@ -869,7 +869,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     elif len(about) < 2 and not referred and (COMPARE_RE.search(standalone) and len(compared_of(standalone)) >= 2 and (
             not VERSUS.fullmatch(COMPARE_RE.search(standalone).group(0)) or sides_are_papers(standalone, len(named)))
                                               or described_side_by_side(standalone, len(named)) or ORDINAL_RE.search(
-                ask_of(standalone)) and sides_are_papers(standalone, len(named), 2)):  # "a paper that X and one that Y.
+                asking) and sides_are_papers(standalone, len(named), 2)):  # "a paper that X and one that Y.
         # What's the first one called?": both, in that order
         kind = Kind.COMPARE  # papers described, not named: the engine finds one per description
     elif group and (COMPARE_RE.search(standalone) or EACH_RE.search(standalone) and PAPERS_NOUN.search(group.group(0))):
@@ -899,7 +899,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     elif about and names.named_in(lead.group(0) if lead else standalone):
         ask = standalone
     else:
-        ask = ask_of(standalone)
+        ask = asking
     if kind == Kind.FACT and not about and stems(ask) <= NAME_WORDS:
         ask = standalone  # "... Which one?", "... - what's it called?": the paper described is what is asked
     elif kind == Kind.FACT and not about and wants not in {*METADATA_WANTS, Wants.ANY, Wants.DEFINITION,
