@@ -253,13 +253,15 @@ class AnswerEngine(CustomQueryEngine):
         return answer
 
     def _completed(self, answer: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
-        """The LLM's answer with quoted evidence for what it left out: each listed paper it did not cite; for a fact,
-        when a figure or a name was asked for and it gives none the source gives, the abstract's sentence that does,
-        else the answering sentences when it adds no words of its own or they mostly come from elsewhere."""
+        """The LLM's answer with quoted evidence for what it left out: each listed or compared paper it did not cite
+        (unless the question picks among them); for a fact, when a figure or a name was asked for and it gives none
+        the source gives, the abstract's sentence that does, else the answering sentences when it adds no words of
+        its own or they mostly come from elsewhere."""
         cited_numbers = {n for s in answer.sentences for n in s.cites}
         added: list[AnswerSentence] = []
-        if plan.kind == Kind.LIST:
-            quotes = [scorer.best_quote(n, h.paper) for n, h in enumerate(hits, start=1) if n not in cited_numbers]
+        if plan.kind == Kind.LIST or plan.kind == Kind.COMPARE and not plan.select:
+            quotes = [scorer.best_quote(n, h.paper) if plan.kind == Kind.LIST else scorer.fact_quote(n, h.paper, 2)
+                      for n, h in enumerate(hits, start=1) if n not in cited_numbers]
             lines, added = _paper_lines(quotes)
         elif plan.kind == Kind.FACT:
             n, paper = self._fact_source(plan, hits)
@@ -458,6 +460,8 @@ class AnswerEngine(CustomQueryEngine):
             return None
         text = unframed("".join(parts)).strip()
         names = [display_name(self.index.papers[p]) for p in plan.papers]  # naming them says nothing new
+        if plan.kind == Kind.LIST:  # nor, for a list, giving a paper's title instead of why it belongs
+            names += [h.paper.title for h in hits]
         sentences: list[AnswerSentence] = []
         if text and not (LLM_DECLINE.search(text) and len(split_sentences(text)) <= 2):
             text, sentences, passages = verify(

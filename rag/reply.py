@@ -14,6 +14,8 @@ ECHOED_QUESTION = re.compile(r"^\s*(?:\*\*)?(?:question|frage|pregunta|问题|�
                              re.IGNORECASE)
 ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|réponse|antwort|respuesta|答案|回答|答え|답변)\s*(?:\*\*)?"
                           r"\s*[:：]\s*", re.IGNORECASE)
+PLACEHOLDER_MARKER = re.compile(r" ?\[[nN?]\]")  # the "[n]" of the prompt's format, copied
+LEADING_COLON = re.compile(r"^(\s*(?:[-*•]\s+)?)[:：]\s*")  # "- : ReSearch ..." when the name was left out
 SHINGLE = 6  # words in a row that count as copied
 
 
@@ -32,8 +34,10 @@ PROMPT_TEXT = " | ".join(" ".join(words) for words in PROMPT_WORDS)
 
 
 def unframed(text: str) -> str:
-    """The reply without the lines that echo the question and without "Answer:" labels."""
-    return "\n".join(ANSWER_LABEL.sub("", line) for line in text.splitlines() if not ECHOED_QUESTION.match(line))
+    """The reply without the lines that echo the question, without "Answer:" labels and without the prompt's
+    placeholders ("[n]", a line opening on the colon after a name left out)."""
+    return "\n".join(LEADING_COLON.sub(r"\1", PLACEHOLDER_MARKER.sub("", ANSWER_LABEL.sub("", line)))
+                     for line in text.splitlines() if not ECHOED_QUESTION.match(line))
 
 
 def leaks_prompt(sentence: str) -> bool:

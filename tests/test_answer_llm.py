@@ -133,3 +133,11 @@ def test_a_fact_answer_from_other_words_than_the_answering_sentences_quotes_them
     answer = engine.ask("What metric does LightThinker introduce?")
     assert "Dependency (Dep) metric" in answer.answer
     assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)
+
+
+def test_a_comparison_cites_every_paper_compared(engine):
+    """SmolLM2 writes about one paper within its 64 tokens: the other one is quoted from its abstract."""
+    answer = engine.ask("Compare LightThinker and ReSearch on how they change the reasoning process.")
+    cited = {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+    assert {"LightThinker", "ReSearch"} <= cited and answer.shape == "compare"
+    assert all(set(s.cites) <= {c.n for c in answer.citations} for s in answer.sentences)

@@ -12,6 +12,12 @@ def test_echoed_question_lines_and_answer_labels_are_not_the_answer():
     assert unframed("答案：LightThinker 压缩思维 [1]。") == "LightThinker 压缩思维 [1]。"
 
 
+def test_the_format_placeholders_copied_from_the_prompt_are_not_the_answer():
+    reply = "- : ReSearch: Learning to Reason with Search [n][1]\n: 250 scientific LLMs [n]: over 800+ papers [n][1][2]"
+    assert unframed(reply) == "- ReSearch: Learning to Reason with Search[1]\n250 scientific LLMs: over 800+ papers[1][2]"
+    assert unframed("- SMART: Tool use drops by 24% [2].") == "- SMART: Tool use drops by 24% [2]."
+
+
 def test_a_sentence_copied_from_the_worked_example_leaks_the_prompt():
     assert leaks_prompt("LightThinker shortens its answers by 37% without losing accuracy.")
     assert leaks_prompt("End every sentence with the number of its source in brackets, like.")
