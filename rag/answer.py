@@ -361,7 +361,7 @@ class AnswerEngine(CustomQueryEngine):
                             paper_ids=own) if own else []
             order = {p: i for i, p in enumerate(own)}
             return sorted(hits, key=lambda h: order.get(h.paper.paper_id, len(order)))
-        if plan.introduces or plan.kind == Kind.LIST and (plan.wants == Wants.PERCENT or plan.terms):
+        if plan.introduces or plan.kind == Kind.LIST and (plan.wants == Wants.PERCENT or plan.terms or plan.mentioned):
             top_k = WORDS_DECIDE_TOP_K  # "which abstracts mention AGI?": a paper may only spell it out
         else:
             top_k = max(settings.top_k, LIST_TOP_K) if plan.kind == Kind.LIST else settings.top_k

@@ -19,7 +19,7 @@ import numpy as np
 from rag.bm25 import STEMMER
 from rag.cite import SentenceBank, unit
 from rag.intent import (INTRODUCING_WORDS, Kind, QueryPlan, Wants, asks_built, counted_nouns, head_of, mentions_terms,
-                        names_all)
+                        names_all, says_mentioned)
 from rag.multilingual import E5_LIST_MARGIN
 from rag.names import paper_names
 from rag.retrieve import topic_coverage
@@ -411,7 +411,7 @@ class Scorer:
         ranked = self.rank(paper)
         introduced = introduction(paper) if self.plan.introduces else None
         return Quote(n, paper, [next((s for s in ranked if self.plan.terms and names_all(self.plan.terms, s.text)
-                                      or s.text == introduced), None) or next(
+                                      or s.text == introduced or says_mentioned(self.plan, s.text)), None) or next(
             (s for s in ranked if s.carries and self.plan.wants == Wants.PERCENT), ranked[0])])
 
 
@@ -460,6 +460,8 @@ def list_members(plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> list[int]:
         return []
     if plan.terms:  # "Which papers use Llama-3.1?": every paper that names it
         return [n for n, _ in fitting][:LIST_LIMIT]
+    if said := [n for n, h in fitting if says_mentioned(plan, f"{h.paper.title} {h.paper.abstract}")]:
+        return said[:LIST_LIMIT]  # "Which abstracts bring up chain of thought?": every one that says it
     if plan.wants == Wants.PERCENT and not any(plan.topic and topic_coverage(scorer.bank.index, plan.topic, h.paper)
                                                for _, h in fitting):
         return [n for n, _ in fitting][:LIST_LIMIT]  # "Which papers give percentages?": every one that does

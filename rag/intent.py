@@ -17,7 +17,7 @@ from rag.collection import (SAME_AUTHOR, SURVEY_EXCLUDED, SURVEY_INCLUDED, Colle
                             shared_query, venue_terms)
 from rag.names import NameIndex, display_name, in_capitals, introduced_names, names_of, paper_names
 from rag.records import rows_of
-from rag.text import STOP, WORD_RE, names_term, spells_out, stems
+from rag.text import STOP, WORD_RE, names_term, root_sequence, spells_out, stems
 from rag.types import Answer, Paper
 
 
@@ -347,6 +347,12 @@ PAPERS_NOUN = re.compile(r"\b(papers|surveys|works|studies|articles|methods|appr
 SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (?:ones|papers)\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
+# "which abstracts bring up chain of thought?": the words asked for, up to an aside ("... in any form", "... like o1")
+MENTIONS_ASKED = re.compile(r"\b(?:mention(?:s|ed)?|brings?\s+up|use[sd]?\s+the\s+(?:words?|terms?|phrases?))\s+"
+                            r"(?P<what>[^,;:()?!]+)", re.IGNORECASE)
+MENTION_TAIL = re.compile(r"\s+(?:in\s+(?:any|some|their|its)|at\s+all|anywhere|somewhere|whether|such\s+as|like|e\.g\.)"
+                          r"\b.*", re.IGNORECASE)
+MENTION_SIDES = re.compile(r"\s+or\s+|\s*/\s*", re.IGNORECASE)
 ARTICLES = frozenset({"a", "an", "the"})
 PHRASE_EDGE = re.compile(r"[,;:()?!]")
 DESCRIPTION_END = re.compile(rf"\s+(?:--?|[\u2013\u2014])\s+|{PHRASE_EDGE.pattern}")  # "the one that ... - what?"
@@ -478,6 +484,7 @@ class QueryPlan:
     leave_out: str = ""  # papers the question sets aside, described: "the escape room benchmark", "the ones about
     # games"
     terms: list[str] = field(default_factory=list)  # specific things asked about: "GRPO", "learning rate"
+    mentioned: tuple[str, ...] = ()  # "which abstracts bring up chain of thought?": the words asked for, as roots
     either: bool = False  # the terms are joined by "or": a paper mentioning one of them will do
     none_of: list[str] = field(default_factory=list)  # "which of them uses X?" when none does: the papers meant
     head: str = ""  # stem of the noun the answer names: "layer" for "Which layers does X update?"
@@ -671,6 +678,20 @@ def mentions_terms(plan: QueryPlan, paper: Paper) -> bool:
     them, when it asks for one or another: "GPT-4o or o1")."""
     text = f"{paper.title} {paper.abstract}"
     return any(names_all([t], text) for t in plan.terms) if plan.either else names_all(plan.terms, text)
+
+
+def mentioned_of(question: str) -> tuple[str, ...]:
+    """The words a "which papers mention X or Y?" question asks to find, one root sequence per alternative."""
+    match = MENTIONS_ASKED.search(question)
+    what = MENTION_TAIL.sub("", match["what"]) if match else ""
+    return tuple(sequence for side in MENTION_SIDES.split(what) if (sequence := root_sequence(side)))
+
+
+def says_mentioned(plan: QueryPlan, text: str) -> bool:
+    """True when the text has the words of one of the question's alternatives, in a row ("reflective" for
+    "reflection", "Chain-of-Thought" for "chain of thought")."""
+    said = f" {root_sequence(text)} "
+    return any(f" {sequence} " in said for sequence in plan.mentioned)
 
 
 def either_term(question: str, terms: Sequence[str]) -> bool:
@@ -921,6 +942,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      compared=compared, group=COUNTS[group.group(1).lower()] if group and compared else 0,
                      select=select, several=asks_several(asked), terms=terms,
                      either=either_term(standalone, terms),
+                     mentioned=mentioned_of(standalone) if kind == Kind.LIST else (),
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
                      topic=topic_of(subject), readings=topic_readings(subject),
                      introduces=(kind == Kind.LIST or select) and bool(INTRODUCES_ASKED.search(standalone)),

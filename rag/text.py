@@ -61,6 +61,14 @@ def root(stem: str) -> str:
 
 
 @lru_cache(maxsize=10_000)
+def root_sequence(text: str) -> str:
+    """The roots of a text's content words in order, space-separated, hyphenated words in their parts
+    ("Chain-of-Thought reasoning" -> "chain thought reason")."""
+    words = [w.lower() for w in WORD_RE.findall(text.replace("-", " "))]
+    return " ".join(root(s) for s in STEMMER.stemWords([w for w in words if w not in STOP]))
+
+
+@lru_cache(maxsize=10_000)
 def roots(text: str) -> frozenset[str]:
     """The roots of a text's content words, hyphenated words in their parts."""
     return frozenset(root(s) for s in stems(text.replace("-", " ")))

@@ -275,7 +275,11 @@ def test_a_list_question_gives_one_line_per_paper_with_its_reason(engine):
                                              ("Which abstracts mention Chain-of-Thought?", {"ERPO", "EscapeBench"}),
                                              # typed in lower case, either one will do
                                              ("which papers mention openai models like gpt-4o or o1?",
-                                              {"SMART", "SemiEvol", "ReSearch"})])
+                                              {"SMART", "SemiEvol", "ReSearch"}),
+                                             # words, not names: every abstract that has them, in any form
+                                             ("which abstracts bring up chain of thought", {"ERPO", "EscapeBench"}),
+                                             ("do any papers mention reflection or self-reflection?",
+                                              {"ReSearch", "SafeSwitch", "Strategist", "EscapeBench"})])
 def test_a_list_of_papers_naming_a_thing_has_every_paper_that_names_it(engine, question, names):
     answer = engine.ask(question)
     assert answer.shape == "list" and {engine.index.papers[c.paper_id].short_name for c in answer.citations} == names

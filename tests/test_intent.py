@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.intent import Kind, Wants, acronyms_of, order_of, plan_question, strip_instructions, topic_readings
+from rag.intent import Kind, Wants, acronyms_of, mentioned_of, order_of, plan_question, strip_instructions, topic_readings
 from rag.text import spells_out
 from rag.types import Answer
 
@@ -445,6 +445,15 @@ def test_the_noun_a_question_asks_for_is_its_head(plan, question, head):
 ])
 def test_questions_in_other_languages_say_what_answer_they_want(plan, question, wants):
     assert plan(question)[0].wants == wants
+
+
+@pytest.mark.parametrize("question, mentioned", [
+    ("which abstracts bring up chain of thought?", ("chain thought",)),
+    ("Which papers mention model editing in any form?", ("model edit",)),
+    ("which papers mention reflection or reflective thinking", ("reflect", "reflect think")),
+    ("Which papers are about reflection?", ())])
+def test_a_question_asking_which_papers_mention_words_gives_them_as_roots_one_per_alternative(question, mentioned):
+    assert mentioned_of(question) == mentioned
 
 
 @pytest.mark.parametrize("question, readings", [
