@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from rag import prompts
 from rag.cite import SentenceBank, render, verify
-from rag.collection import CollectionQuery, passage_for
+from rag.collection import CollectionQuery, code_promise, passage_for
 from rag.errors import LLMError
 from rag.extractive import (LIST_FLOOR, NAMED_ANSWER, SELECT_MARGIN, Quote, Scorer, carries, chosen_members,
                             introduction, list_members, values)
@@ -101,6 +101,8 @@ class AnswerEngine(CustomQueryEngine):
                            if w not in plan.terms and self._written_as(w, w, versioned=True)]  # "Llama" (Llama-3.1)
         if plan.leave_out:  # "aside from the escape room benchmark": the papers the description fits
             plan.exclude += self._described_papers(plan.leave_out)
+        if plan.collection and plan.collection.promised:  # "whose code is only promised?": as their abstracts say
+            plan.collection.papers = [p for p in plan.collection.papers if code_promise(index.papers[p.paper_id])]
         if plan.exclude and plan.collection:  # "is there another survey?": not the one just discussed
             plan.collection.papers = [p for p in plan.collection.papers if p.paper_id not in plan.exclude]
         if self.llm and plan.referred:
@@ -605,7 +607,8 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
     else:
         lines = [f"None of them matches ({where})."]
     shown = [papers[row.paper_id] for row in rows[:MAX_LISTED]]
-    lines += [_record_line(paper, n, query.code) for n, paper in enumerate(shown, start=1)]
+    lines += [_record_line(paper, n, query.code, code_promise(paper) if query.promised else "")
+              for n, paper in enumerate(shown, start=1)]
     if len(rows) > MAX_LISTED:
         lines.append(prompts.MORE_LISTED.format(more=len(rows) - MAX_LISTED))
     if query.beside:
@@ -617,12 +620,13 @@ def collection_answer(base: Answer, query: CollectionQuery, papers: Mapping[str,
                                             "focus": [p.paper_id for p in shown or query.beside]})
 
 
-def _record_line(paper: Paper, n: int, code: bool) -> str:
-    """A paper's line in a collection answer: its name and title, year and venue (and code link), cited."""
+def _record_line(paper: Paper, n: int, code: bool, said: str = "") -> str:
+    """A paper's line in a collection answer: its name and title, year and venue (and code link, or what its
+    abstract `said` of it), cited."""
     details = ", ".join(x for x in (str(paper.year or ""), paper.venue or "") if x)
-    link = f" code: {paper.code_urls[0] if paper.code_urls else 'none listed'}" if code else ""
+    link = f" code: {paper.code_urls[0] if paper.code_urls else 'none listed'}" if code and not said else ""
     name = "" if not paper.short_name or paper.title.startswith(paper.short_name) else f"{paper.short_name}: "
-    return f"- {name}{paper.title} ({details}){link} [{n}]"
+    return f"- {name}{paper.title} ({details}){link}{f': {said}' if said else ''} [{n}]"
 
 
 def sort_key(paper: Paper, order: str) -> tuple:

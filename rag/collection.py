@@ -26,6 +26,12 @@ GENERIC = STOP | CODE_WORDS | {"which", "list", "many", "come", "comes", "publis
 MISSING_RE = re.compile(r"\b(no|without|lack|lacks|missing|(do|does|did)(n't| not)|ha(ve|s)(n't| not))\b"
                         r"\W+(?:\w+\W+){0,3}?"
                         r"(?P<field>affiliation|venue|code|github|repository|link)", re.IGNORECASE)
+# "whose code is only promised?": the papers whose abstract says it will be released
+CODE_LATER = re.compile(r"\b(?:later|promised?|promises|coming|upcoming|future|soon|will)\b", re.IGNORECASE)
+PROMISES_CODE = re.compile(r"\b(?:code|implementation|source)\b[^.]{0,40}\bwill be\b[^.]{0,20}\b(?:released|open[- ]?sourced|"
+                           r"available|public)|\bwill (?:release|open[- ]?source)\b", re.IGNORECASE)
+LATER_WORDS = {"later", "promise", "promised", "coming", "upcoming", "yet", "future", "soon", "will", "out", "already",
+               "rather", "only", "say", "says", "but"}
 # "not counting Findings", "main conference only": venues of that kind left out
 EXCLUDED_VENUE_RE = re.compile(r"\b(?:not|excluding|except|without|no|other than)\b(?:\s+(?:counting|including|in|at|"
                                r"the))*\s+(findings|workshops?)\b|"
@@ -97,6 +103,7 @@ class CollectionQuery:
     filters: list[str]
     papers: list[Paper]
     code: bool = False
+    promised: bool = False  # "whose code is only promised?": those of `papers` whose abstract says it will be released
     topic: str = ""  # a topic beside the filters, without their words ("Which UCLA papers are about agents?")
     # "are both from the same people?" when they are not: each paper asked about with its own value
     unshared: list[tuple[Paper, str]] = field(default_factory=list)
@@ -213,8 +220,9 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         matched |= SURVEY_WORDS
         selected = [p for p in selected if SURVEY_TITLE.search(p.title)]
         filters.append("surveys")
-    missing = MISSING_RE.search(question)
     code = bool(words & {"code", "github", "implementation", "open-source", "repository", "repo"})
+    promised = code and bool(CODE_LATER.search(question))  # "which papers haven't released code but say they will?"
+    missing = not promised and MISSING_RE.search(question)
     if missing:
         field_name = missing.group("field").lower()
         lacks = {"affiliation": lambda p: not p.affiliations, "venue": lambda p: not p.venue}.get(
@@ -222,6 +230,10 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         selected = [p for p in selected if lacks(p)]
         filters.append(f"no {field_name} listed")
         code = False
+    elif promised:  # the abstracts say which ones: `promised` has them read
+        selected = [p for p in selected if p.code_urls]
+        filters.append("code promised in the abstract")
+        matched |= LATER_WORDS
     elif code:
         selected = [p for p in selected if p.code_urls]
         filters.append("code available")
@@ -229,7 +241,8 @@ def parse_collection_query(question: str, papers: list[Paper], counts: bool = Fa
         return None
     topic = " ".join(w for w in re.findall(r"\S+", question) if w.lower().strip("?,.!;:()") not in matched) \
         if words - GENERIC - COUNT_WORDS - matched else ""
-    return CollectionQuery(filters=filters or [ALL_PAPERS], papers=selected, code=code, topic=topic)
+    return CollectionQuery(filters=filters or [ALL_PAPERS], papers=selected, code=code, topic=topic,
+                           promised=promised)
 
 
 def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> CollectionQuery | None:
@@ -265,6 +278,11 @@ def shared_query(question: str, about: list[Paper], papers: list[Paper]) -> Coll
                                      if selected else f"same {what}"], papers=selected, code=what.startswith("code"))
     others = about and selected and selected[0].paper_id not in {p.paper_id for p in about}  # not among them: the
     return query.show_beside(about, "Shared with:") if others else query  # paper asked about is shown beside them
+
+
+def code_promise(paper: Paper) -> str:
+    """The abstract's sentence saying the code will be released ("Code will be released at ..."), or ""."""
+    return next((s for s in split_sentences(paper.abstract) if PROMISES_CODE.search(s)), "")
 
 
 def passage_for(paper: Paper, code: bool) -> str:

@@ -113,6 +113,14 @@ def test_code_and_year_questions_are_answered_from_metadata(engine):
     assert all(UCLA in engine.index.papers[c.paper_id].affiliations for c in ucla.citations)
 
 
+@pytest.mark.parametrize("question", ["Which papers haven't released their code yet but say they will?",
+                                      "whose code is only promised for later?"])
+def test_papers_whose_code_is_only_promised_are_the_ones_whose_abstract_says_it_will_be_released(engine, question):
+    answer = engine.ask(question)
+    assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == {"LAW", "LightThinker"}
+    assert "code promised in the abstract" in answer.answer and "Code will be released at" in answer.answer
+
+
 def test_follow_up_is_rewritten_with_what_it_refers_to(engine):
     first = engine.ask("What does SynWorld do?")
     follow = engine.ask("How is it evaluated?", history=[first])
