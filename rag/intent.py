@@ -163,7 +163,7 @@ CLAUSE_SPLIT = re.compile(r"(?<=[:;.!?])\s+|,\s*(?:and\s+)?then\s+|\s+and then\s
 LEAD_IN = re.compile(r"^\s*(please|then|and|also|so|now|ok(ay)?|tell me|i want to know|can you tell me|"
                      r"could you tell me)\b[\s,]*", re.IGNORECASE)
 
-EVERY_PAPER = r"(?:list|name|show|find|give me) (?:every|each|all) (?:paper|work|article|study)\b"
+EVERY_PAPER = r"(?:list|name|show|find|give me) (?:every|each|all)\b(?: [\w-]+){0,3}? (?:paper|work|article|study)\b"
 LIST_RE = re.compile(
     r"\b(which|what|list|name|any|are there|is there|find|show( me)?|give me|recommend|suggest|how many)\b.*"
     r"\b(papers|works|articles|publications|studies|methods|approaches|techniques|frameworks|systems|"

@@ -82,7 +82,10 @@ def initialisms(text: str) -> frozenset[str]:
     spelled = {"".join(w[0] for w in run) for size in (2, 3, 4) for i in range(len(words) - size + 1)
                if not STOP & set(run := words[i:i + size])}
     written = {w.lower().removesuffix("s") for w in WORD_RE.findall(text) if w.removesuffix("s").isupper()}
-    return frozenset(a for acronym in spelled | written for a in (acronym, acronym + "s") if looks_like_acronym(a))
+    found = spelled | written
+    if "lm" in found:  # a language model is what "LLM" asks about ("LM agents" for "LLM-based agents")
+        found.add("llm")
+    return frozenset(a for acronym in found for a in (acronym, acronym + "s") if looks_like_acronym(a))
 
 
 def looks_like_acronym(word: str) -> bool:

@@ -316,6 +316,13 @@ def test_an_acronym_in_the_question_meets_the_words_it_stands_for(engine):
     assert {"llm", "llms"} <= initialisms("large language models") and "game" not in initialisms("go all my eyes")
 
 
+def test_a_language_model_meets_llm_so_a_list_of_llm_agent_papers_has_the_lm_agent_benchmark(engine):
+    escape = paper_named(engine.index, "EscapeBench")  # "Language model agents", "LM models": never "LLM"
+    assert "LLM" not in escape.abstract and topic_coverage(engine.index, stems("LLM agents"), escape) == 1.0
+    answer = engine.ask("Which papers propose a method or a benchmark for LLM-based agents?")
+    assert "EscapeBench" in {engine.index.papers[c.paper_id].short_name for c in answer.citations}
+
+
 def test_words_whose_initials_spell_a_common_word_ask_for_no_acronym(engine):
     plan = engine.plan("Which papers are about absorbing new experiences without retraining?")  # "NEW"
     assert plan.terms == [] and "(NEW)" not in plan.standalone

@@ -52,6 +52,7 @@ def plan(seeded_index):
     ("Which open-source LLMs was ERPO evaluated on?", Kind.FACT, Wants.MODELS, ["ERPO"]),
     ("Which papers use Monte Carlo Tree Search?", Kind.LIST, Wants.ANY, []),
     ("List every paper that puts out a new named dataset or benchmark.", Kind.LIST, Wants.ANY, []),  # no one paper
+    ("Give me every method or benchmark paper about LLM-based agents.", Kind.LIST, Wants.ANY, []),
     # stages asked for, not steps that describe the paper
     ("What are the key modules of EasyEdit2?", Kind.FACT, Wants.STAGES, ["EasyEdit2"]),
     ("What are the key building blocks of the EasyEdit2 steering framework?", Kind.FACT, Wants.STAGES, ["EasyEdit2"]),
