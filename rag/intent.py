@@ -73,11 +73,11 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\bmain conference\b|\b(in|to|at) (the )?findings\b|"  # "which went to findings?"
                   r"\b(venue|conference|workshop|journal|published (at|in|where)(?! (19|20)\d\d)|accepted (at|to|in)|"
-                  r"appear(ed)? (at|in)|(published|accepted|appeared) anywhere|"
+                  r"appear(ed)? (at|in)|(published|accepted|appeared) (anywhere|somewhere)|"
                   r"(ended up|landed) (at|in) (?=(?-i:[A-Z]))|"
                   r"where (was|were|is|are|did|does) [^?]*\bpublish(ed)?|"
                   r"where (did|was|were) [^?]*\bappear(ed)?(?=\s*\?*\s*$))\b"),
-    (Wants.YEAR, r"\b(what|which) year\b|\bwhen (was|were|did)\b|^\W*(and |what about |how about )?(the )?year\b"),
+    (Wants.YEAR, r"\b(what|which|same) year\b|\bwhen (was|were|did)\b|^\W*(and |what about |how about )?(the )?year\b"),
     (Wants.PERCENT, r"\b(percent|percentages?|percentage points?)\b|(?<![\d.])%"),  # not "its 80% reduction"
     (Wants.NUMBER, r"\bhow (much|many|large|big|fast|often|long|well)\b|"
                    r"\bhow (did|does|do) [^?]*\b(perform|rank|place|fare|score)\b|"  # a result: "how did X do?"
@@ -204,6 +204,7 @@ PLACE_AS_RANK = re.compile(r"\b((?:how|where) (?:did|does|do)\b[^?]*?\s)(?:place
                            re.IGNORECASE)
 PART_SPLIT = re.compile(r"(?<=\?)\s+(?=\w)|,?\s+and\s+(?=(?:on |in |with |for |at |by )?(?:what|which|how|where|who|"
                         r"when|why|is|are|does|do|did|was|were|can)\b)|;\s*", re.IGNORECASE)
+RECORDS_SPLIT = re.compile(r"\s*(?:[+&,/]|\band\b)\s*", re.IGNORECASE)  # "venue + code?", "year and first author?"
 # "Which papers introduce a new dataset or benchmark?": papers whose abstract introduces a named one (not a method)
 INTRODUCES_ASKED = re.compile(r"\b(introduc|contribut|propos|releas|present|buil|creat|construct|provid|offer|new|"
                               r"novel)\w*\b(?:(?!\b(?:methods?|approach\w*|techniques?|frameworks?|models?)\b)[^?])*"
@@ -261,7 +262,8 @@ OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe other
 # the earlier papers together ("both", "them", "which of them"); "both X and Y" is no reference
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
                     r"either(?!(?:\s+[\w-]+){1,4}\s+or\b)( of them| one)?|"  # "for either?", not "either X or Y"
-                    r"these( \w+)?|those( \w+)?|each of them|each one|the two(?! (?!papers\b|ones\b|works\b|studies\b|"
+                    r"these( \w+)?|those( \w+)?|each of them|each one|"
+                    r"each(?=\s*[?.!]|\s*$|\s+(?:do|does|did|is|was|has|have|had|come|came)\b)|the two(?! (?!papers\b|ones\b|works\b|studies\b|"
                     r"methods\b|approaches\b|surveys\b|articles\b)[\w-]+s\b)( \w+)?|all of them|"
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
@@ -533,8 +535,14 @@ def wants_of(question: str) -> Wants:
 
 
 def parts_of(question: str) -> list[tuple[str, Wants]]:
-    """The sub-questions of a question that asks several things ("Which paper ..., and what ...?")."""
+    """The sub-questions of a question that asks several things ("Which paper ..., and what ...?"; records named in a
+    row: "venue + code?", "year and first author?")."""
     parts = [p.strip() for p in PART_SPLIT.split(question) if p and WORD_RE.search(p)]
+    if len(parts) == 1:
+        asked = question.rpartition(":")[2]  # "About K-ON: year and first author?"
+        records = [(piece, wants_of(piece)) for piece in RECORDS_SPLIT.split(asked) if WORD_RE.search(piece)]
+        if len(records) > 1 and all(wants in METADATA_WANTS for _, wants in records):
+            return records
     return [(part, wants_of(part)) for part in parts] or [(question, wants_of(question))]
 
 

@@ -935,6 +935,21 @@ def test_the_year_and_venue_asked_together_are_both_answered_from_the_records(en
     assert "2025" in records.answer and "NeurIPS" in records.answer and cited_names(engine, records) == ["ReSearch"]
 
 
+@pytest.mark.parametrize("follow_up, records", [("venue + code?", ["AAAI 2025", "github.com/zjukg/K-ON"]),
+                                                 ("year and first author?", ["2025", "Lingbing Guo"])])
+def test_records_named_in_a_row_are_each_answered(engine, follow_up, records):
+    first = engine.ask("What is K-ON?")
+    answer = engine.ask(follow_up, history=[first])
+    assert all(record in answer.answer for record in records) and cited_names(engine, answer) == ["K-ON"]
+
+
+@pytest.mark.parametrize("follow_up", ["both from the same year?", "what year did each come out?"])
+def test_a_year_asked_of_both_earlier_papers_gives_each_ones_year(engine, follow_up):
+    first = engine.ask("Compare Strategist and PIANIST")
+    answer = engine.ask(follow_up, history=[first])
+    assert answer.answer.count("2024") == 2 and set(cited_names(engine, answer)) == {"Strategist", "PIANIST"}
+
+
 def test_a_paper_brought_in_by_description_is_what_the_pronoun_after_it_means(engine):
     first = engine.ask("Which toolkit steers a model's behaviour at test time with just one example?")  # EasyEdit2
     new = engine.ask("Was there also an editing paper about autonomous driving? what did they release?",
