@@ -77,7 +77,7 @@ SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?aut
                          r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this|the|its|their) "
                          r"((first )?author|person)\b"
                          r".*\b(?:(?:an)?other|else)\b|"  # "did he write anything else here?", "anything else by them?"
-                         r"\b(he|she|they)\b.*\b(wrote|write|written)\b.*\b(else|other|more)\b|"
+                         r"\b(he|she|they)\b.*\b(wrote|write|written|lead|leads|led|authored)\b.*\b(else|other|more)\b|"
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
                          r"the same (people|team|authors?))\b",
                          re.IGNORECASE)  # author on?"

@@ -69,6 +69,7 @@ WANTS_PATTERNS: list[tuple[Wants, re.Pattern]] = [(wants, re.compile(pattern, re
     (Wants.AUTHORS, r"\bwho(?:'s| is| are)? (wrote|authored|are the authors|were the authors|behind|made|created|built|"
                     r"developed|did|published)\b|"
                     r"\b(written|authored) by\b|\b(which|what) authors?\b|"
+                    r"\b(first|last|lead|senior) author\b(?=\s*($|[?,.;:!)]|(of|on|for|and|please|again|too|then)\b))|"
                     # "the authors of X?" asks for them, "what do the authors give it?" does not
                     r"\bauthors?\b(?=\s*($|[?,.;:!)]|(of|and|for|behind|list|names?|please|again|too)\b))"),
     (Wants.VENUE, r"\bmain conference\b|\b(in|to|at) (the )?findings\b|"  # "which went to findings?"

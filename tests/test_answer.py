@@ -1112,6 +1112,14 @@ def test_the_first_authors_other_papers_are_found_by_the_records(engine):
     assert "Strategist" in cited_names(engine, other)  # the paper asked about is shown beside them
 
 
+def test_the_lead_author_asked_for_and_whether_he_led_another_paper_are_answered_from_the_records(engine):
+    first = engine.ask("any papers about LLMs learning to play Avalon?")
+    author = engine.ask("who's the lead author on that one", history=[first])
+    assert "Jonathan Light" in author.answer and cited_names(engine, author) == ["Strategist"]
+    other = engine.ask("did he lead any other paper in this set?", history=[first, author])
+    assert cited_names(engine, other)[0] == "PIANIST" and "Jonathan Light" in other.answer
+
+
 def test_a_paper_brought_in_by_description_is_what_that_in_the_next_sentence_means(engine):
     first = engine.ask("How does the safety alignment paper that makes the model reason about safety before "
                        "answering work?")

@@ -45,6 +45,7 @@ def plan(seeded_index):
     ("Where can I find the code for KnowSelf?", Kind.FACT, Wants.CODE, ["KnowSelf"]),
     ("Who wrote BiasEdit?", Kind.FACT, Wants.AUTHORS, ["BiasEdit"]),
     ("Which authors are behind SMART?", Kind.FACT, Wants.AUTHORS, ["SMART"]),
+    ("who's first author on SMART", Kind.FACT, Wants.AUTHORS, ["SMART"]),
     ("What does ERPO stand for?", Kind.FACT, Wants.EXPANSION, ["ERPO"]),
     ("What share of the original parameters does SafeSwitch tune?", Kind.FACT, Wants.NUMBER, ["SafeSwitch"]),
     ("What nickname do the KnowSelf authors give to traditional agent planning?", Kind.FACT, Wants.ANY,
