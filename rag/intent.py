@@ -264,7 +264,8 @@ OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe other
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
                     r"either(?!(?:\s+[\w-]+){1,4}\s+or\b)( of them| one)?|"  # "for either?", not "either X or Y"
                     r"these( \w+)?|those( \w+)?|each of them|each one|"
-                    r"each(?=\s*[?.!]|\s*$|\s+(?:do|does|did|is|was|has|have|had|come|came)\b)|the two(?! (?!papers\b|ones\b|works\b|studies\b|"
+                    r"each(?=\s*[?.!]|\s*$|\s+(?:do|does|did|is|was|has|have|had|come|came)\b)|"  # "what did each find?"
+                    r"the two(?! (?!papers\b|ones\b|works\b|studies\b|"
                     r"methods\b|approaches\b|surveys\b|articles\b)[\w-]+s\b)( \w+)?|all of them|"
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
