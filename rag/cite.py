@@ -123,7 +123,8 @@ def verify(text: str, papers: list[Paper], bank: SentenceBank, multilingual: boo
     """Check every sentence of a generated answer against the sources it cites.
 
     Sentences `dropped` says are not part of the answer are left out; invalid markers are dropped; a sentence
-    without markers gets the source that supports it best; each
+    without markers, or whose markers name no source that supports it while another source does, gets the source
+    that supports it best; each
     sentence records its support and whether that clears the bar. Returns the answer re-rendered with the
     checked markers (its lines and "- " bullets kept), the sentences and, per cited source number, the
     passage that supports the answer best.
@@ -138,11 +139,11 @@ def verify(text: str, papers: list[Paper], bank: SentenceBank, multilingual: boo
     for (line, clean, cites, _invalid), vector in zip(cleaned, vectors):
         if not clean or not WORD_RE.search(clean) or dropped and dropped(clean):
             continue
-        scored = {n: bank.support(clean, vector, papers[n - 1], multilingual)
-                  for n in (cites or range(1, len(papers) + 1))}
-        if not cites:
-            best = max(scored, key=lambda n: scored[n][0])
-            cites = [best] if scored[best][0] >= SUPPORTED else []
+        scored = {n: bank.support(clean, vector, papers[n - 1], multilingual) for n in range(1, len(papers) + 1)}
+        best = max(scored, key=lambda n: scored[n][0])
+        if not cites or max(scored[n][0] for n in cites) < SUPPORTED <= scored[best][0]:
+            cites = [best] if scored[best][0] >= SUPPORTED else []  # unmarked, or marked with a source that does
+            # not support it while another does: the one that does
         support = max((scored[n][0] for n in cites), default=0.0)
         for n in cites:
             if scored[n][0] > passages.get(n, (-1.0, ""))[0]:

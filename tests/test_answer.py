@@ -170,11 +170,14 @@ def test_invalid_markers_are_dropped_and_unmarked_sentences_attributed(engine):
     assert sentences[2].cites == [] and not sentences[2].supported
 
 
-def test_a_citation_that_does_not_support_its_sentence_is_flagged(engine):
+def test_a_citation_of_a_source_that_does_not_support_its_sentence_moves_to_the_one_that_does_else_is_flagged(
+        engine):
     papers = [paper_named(engine.index, n) for n in ("LightThinker", "SynWorld")]
-    _, sentences, _ = verify("LightThinker compresses thought steps into compact representations [2].", papers,
-                             SentenceBank(engine.index))
-    assert sentences[0].cites == [2] and not sentences[0].supported
+    bank = SentenceBank(engine.index)
+    text, moved, _ = verify("LightThinker compresses thought steps into compact representations [2].", papers, bank)
+    assert moved[0].cites == [1] and moved[0].supported and text.endswith("[1]")
+    _, flagged, _ = verify("The capital of France is Paris and it hosts many museums [2].", papers, bank)
+    assert flagged[0].cites == [2] and not flagged[0].supported
 
 
 def test_sentence_splitter_keeps_markers_and_abbreviations():
