@@ -700,6 +700,8 @@ def mentioned_of(question: str) -> tuple[str, ...]:
 def says_mentioned(plan: QueryPlan, text: str) -> bool:
     """True when the text has the words of one of the question's alternatives, in a row ("reflective" for
     "reflection", "Chain-of-Thought" for "chain of thought")."""
+    if not plan.mentioned:  # most questions: no text to stem
+        return False
     said = f" {root_sequence(text)} "
     return any(f" {sequence} " in said for sequence in plan.mentioned)
 
