@@ -74,8 +74,8 @@ SAME_CODE = re.compile(r"\b(same|shares?|sharing)\b.*\b(repo|repository|code|git
                        r"\b(repo|repository|code|github|link|url)\b.*\b(same|in common|shared)\b", re.IGNORECASE)
 SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?authors?|person|people)\b|"
                          r"\b(first )?authors?\b.*\b(same|in common|shared)\b|"  # "what other papers is that first
-                         r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(that|this|the|its|their) "
-                         r"((first )?author|person)\b"
+                         r"\bother\b.*\b(that|this) ((first )?author|person)\b|\b(?:(that|this|the|its|their) "
+                         r"((first )?author|person)|(its|their) authors)\b"
                          r".*\b(?:(?:an)?other|else)\b|"  # "did he write anything else here?", "anything else by them?"
                          r"\b(he|she|they)\b.*\b(wrote|write|written|lead|leads|led|authored)\b.*\b(else|other|more)\b|"
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"

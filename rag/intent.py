@@ -270,6 +270,9 @@ ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of the
                     r"which of (them|these|those|the two))\b|^\s*which one\b(?! of)", re.IGNORECASE)
 ONE_RE = re.compile(rf"\b(it|its|itself|(?:this|that|the) (?:{PAPER_NOUN}|dataset)|the authors|"
                     rf"this (one|paper)|this)\b(?! (collection|question|conversation|set|corpus|library|database))|"
+                    r"(?:(?<=\bis )|(?<=\bwas )|(?<=\bdoes )|(?<=\bdid )|(?<=\bwould )|(?<=\bcan ))that"
+                    r"(?= (?:supposed|meant|going|actually|really|help|helps|work|works|do|does|compare|improve|mean|"
+                    r"happen|matter)\b)|"  # "why is that supposed to help?": the last paper's idea
                     rf"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!['\u2019]s\b|\s+(?:is|are|was|were|any)\b)",
                     re.IGNORECASE)  # "how much progress do models make there?"
 POINTS_BACK = re.compile(r"\b(other|them|they|these|those|that|this|it|its)\b", re.IGNORECASE)
@@ -462,6 +465,9 @@ place places count counts counted
 remember bit pls please rather whole went state states stated report reports reported interest interested curious
 wonder wondering
 """.split())))
+
+# Aspect words that say which papers belong when a list asks for them ("which papers propose evaluation metrics?")
+LIST_CRITERIA = frozenset(stems("stage stages step steps metric metrics parameter parameters"))
 
 
 @dataclass
@@ -784,33 +790,33 @@ def about_one_paper(question: str) -> bool:
     return bool(ONE_DESCRIBED.search(question) or ONE_LEAD.match(question)) and not MANY_ASKED.search(question)
 
 
-def topic_of(question: str) -> frozenset[str]:
+def topic_of(question: str, kept: frozenset[str] = frozenset()) -> frozenset[str]:
     """The stems of what the question is about, beyond which aspect of a paper it asks for (hyphenated words in
-    their parts, as BM25 counts them: "multi-agent" is "multi" and "agent")."""
-    return frozenset(w for w in stems(question.replace("-", " ")) - ASPECT_WORDS if not YEAR_RE.fullmatch(w))
+    their parts, as BM25 counts them: "multi-agent" is "multi" and "agent"); `kept`: aspect words that stay."""
+    return frozenset(w for w in stems(question.replace("-", " ")) - (ASPECT_WORDS - kept) if not YEAR_RE.fullmatch(w))
 
 
-def topic_readings(text: str) -> tuple[frozenset[str], ...]:
+def topic_readings(text: str, kept: frozenset[str] = frozenset()) -> tuple[frozenset[str], ...]:
     """The topic as a paper may meet it: whole, with either side of an "A or B" left out, or without an aside in
     brackets ("dialogue or conversations" is met by a paper on dialogue alone)."""
-    topic = topic_of(text)
+    topic = topic_of(text, kept)
     readings = [topic]
     for either in EITHER.finditer(text):
         before = [piece for piece in PHRASE_EDGE.split(text[:either.start()]) if piece.strip()]  # "A, B, or C": B
-        left = _phrase(before[-1].split()[::-1] if before else [])
-        right = _phrase(PHRASE_EDGE.split(text[either.end():])[0].split())
+        left = _phrase(before[-1].split()[::-1] if before else [], kept)
+        right = _phrase(PHRASE_EDGE.split(text[either.end():])[0].split(), kept)
         if left and right:  # "an editing dataset or an editing toolkit": the words both sides share stay
             readings += [topic - (right - left), topic - (left - right)]
         elif right and not left:  # "a method, dataset or toolkit": the side of aspect words leaves the other optional
             readings.append(topic - right)
     for aside in ASIDE.finditer(text):
-        inside = topic_of(aside.group(1))
+        inside = topic_of(aside.group(1), kept)
         if topic & inside:  # "(the model looking back at what it did)" explains the words before; "(reflection)"
             readings += [topic - inside] + ([inside] if len(aside.group(1).split()) <= 2 else [])  # names them
     return tuple(r for r in dict.fromkeys(readings) if r)
 
 
-def _phrase(words: list[str]) -> frozenset[str]:
+def _phrase(words: list[str], kept: frozenset[str] = frozenset()) -> frozenset[str]:
     """The topic words of the run of words before the first stop word (after an article: "an editing toolkit")."""
     if words and words[0].lower() in ARTICLES:
         words = words[1:]
@@ -819,7 +825,7 @@ def _phrase(words: list[str]) -> frozenset[str]:
         if word.lower() in STOP:
             break
         run.append(word)
-    return topic_of(" ".join(run))
+    return topic_of(" ".join(run), kept)
 
 
 def has_topic(question: str) -> bool:
@@ -956,7 +962,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
                      either=either_term(standalone, terms),
                      mentioned=mentioned_of(standalone) if kind == Kind.LIST else (),
                      none_of=none_of, head=head_of(standalone), count=count_asked(standalone),
-                     topic=topic_of(subject), readings=topic_readings(subject),
+                     topic=topic_of(subject, kept := LIST_CRITERIA if kind == Kind.LIST else frozenset()),
+                     readings=topic_readings(subject, kept),
                      introduces=(kind == Kind.LIST or select) and bool(INTRODUCES_ASKED.search(standalone)),
                      another=reference.anew and not named, exclude=[*reference.exclude, *set_aside],
                      leave_out=leave_out, order=order)
@@ -1081,6 +1088,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             return Reference(focus, question, beside=mention["what"])
         besides = BESIDES_LAST.search(question[:mention.start("rest")])  # "did they ...": the paper described
         return Reference([], question, anew=True, exclude=tuple(focus) if besides else ())
+    if history[-1].shape == "collection" and (again := _collection_again(question, papers)):
+        return Reference([], again)  # "which papers are from 2024?" then "what about 2025?"
     back = BACK_TO.match(question)
     if back and has_topic(back["what"]) and not (ORDINAL_RE.search(back["what"]) or OTHER_RE.search(back["what"])
                                                   or BY_DATE.search(back["what"])):  # "back to the escape room
@@ -1202,6 +1211,17 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if not has_topic(question):
         return Reference(focus, f"About {names_of(focus, papers)}: {LEAD_IN.sub('', question)}")  # "and what venue?"
     return Reference([], question)
+
+
+def _collection_again(question: str, papers: dict[str, Paper]) -> str | None:
+    """After an answer from the papers' records, "what about X (instead)?" asks which papers are from the year,
+    venue or affiliation X; None when X is none of these."""
+    about = re.match(r"\W*(?:and |so )?(?:what|how) about\b", question, re.IGNORECASE)
+    rest = re.sub(r"\b(instead|then|now)\b|[?.!]", " ", question[about.end():] if about else "").strip(" ,")
+    again = f"Which papers are from {rest}?"
+    query = rest and len(rest.split()) <= 5 and parse_collection_query(again, list(papers.values()))
+    return again if query and query.filters and not query.topic and all(
+        f.startswith(("year", "venue", "affiliation")) for f in query.filters) else None
 
 
 def titled(kind: str, pool: list[str], papers: dict[str, Paper]) -> str | None:

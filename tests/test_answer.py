@@ -1239,3 +1239,20 @@ def test_the_arxiv_id_of_a_paper_is_answered_from_the_records(engine, question):
 def test_the_venue_of_a_described_paper_is_answered_from_the_records(engine):
     answer = engine.ask("where was the stereotype-removal model editing paper published?")
     assert cited_names(engine, answer) == ["BiasEdit"] and "TrustNLP 2025" in answer.answer
+
+
+@pytest.mark.parametrize("first, follow_up, fits", [
+    ("which papers are from 2024?", "what about 2025?", lambda paper: paper.year == 2025),
+    ("which papers appeared at ACL 2025 (Long)?", "what about the findings track instead?",
+     lambda paper: "Findings" in (paper.venue or ""))])
+def test_what_about_after_an_answer_from_the_records_asks_the_same_of_another_year_or_venue(engine, first, follow_up,
+                                                                                            fits):
+    answer = engine.ask(follow_up, history=[engine.ask(first)])
+    expected = {p.paper_id for p in engine.index.papers.values() if fits(p)}
+    assert answer.shape == "collection" and {c.paper_id for c in answer.citations} == expected
+
+
+def test_a_list_of_methods_trained_in_stages_lists_papers_that_say_so(engine):
+    answer = engine.ask("Which methods train their model in several separate stages?")
+    listed = [engine.index.papers[c.paper_id] for c in answer.citations]
+    assert listed and all("stage" in p.abstract.lower() for p in listed)

@@ -248,6 +248,8 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("back to the escape room agent, how many fewer steps did it need?", [["EscapeBench"], ["SMART", "SafeSwitch"]],
      ["EscapeBench"], "how many fewer steps did EscapeBench need?"),
     ("back to the first one - who wrote it?", [["SynWorld", "EscapeBench"], ["EscapeBench"]], ["SynWorld"], None),
+    ("why is that supposed to help", [["LookAhead Tuning"]], ["LookAhead Tuning"],  # "that": the last paper's idea
+     "why is LookAhead Tuning supposed to help"),
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -327,6 +329,7 @@ def test_misspelt_names_name_the_paper_meant(plan, question, named):
     ("the first author of that one - what else did they write in this collection?", [["EscapeBench"]],
      ["SMART", "SafeSwitch"]),
     ("the first author has another paper in here too, right? which one?", [["SELF-PARAM"]], ["LAW"]),
+    ("does any of its authors show up on another paper in the collection?", [["CaKE"]], ["ADS-Edit"]),
 ])
 def test_papers_sharing_a_repository_or_first_author_are_found_in_the_records(plan, question, earlier, papers):
     result, _ = plan(question, *earlier)
