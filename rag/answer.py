@@ -19,8 +19,8 @@ from rag.errors import LLMError
 from rag.extractive import (LIST_FLOOR, NAMED_ANSWER, SELECT_MARGIN, Quote, Scorer, carries, chosen_members,
                             introduction, list_members, values)
 from rag.index import PaperIndex
-from rag.intent import (METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, about_previous, acronyms_of, is_described,
-                        mentions_terms, plan_question, title_described, topic_of)
+from rag.intent import (COUNTS, METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, about_previous, acronyms_of,
+                        is_described, mentions_terms, plan_question, starts_anew, title_described, topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
@@ -158,7 +158,9 @@ class AnswerEngine(CustomQueryEngine):
         if collection and (plan.kind == Kind.COLLECTION or not relevant and collection.selective):
             answer = collection_answer(base, collection, self.index.papers, plan.order)
         elif not relevant:
-            answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal"})
+            answer = base.model_copy(update={"answer": self._refusal(plan), "abstained": True, "shape": "refusal",
+                                             "focus": closest(plan, hits) if starts_anew(question, history)
+                                             and not plan.referred else []})
         elif (records := _records_asked(plan)) and plan.kind != Kind.LIST:
             about = plan.papers or [self._fact_source(plan, hits)[1].paper_id]
             answer = metadata_answer(base, records, about, hits)
@@ -641,6 +643,14 @@ def citation(n: int, paper: Paper, text: str, support: float) -> Citation:
     """Source n as the answer cites it."""
     return Citation(n=n, paper_id=paper.paper_id, title=paper.title, year=paper.year, text=text,
                     sources=paper.sources, url=paper.url, support=support)
+
+
+def closest(plan: QueryPlan, hits: list[Hit]) -> list[str]:
+    """The papers closest to a question refused, which a follow-up insisting on it means ("which of the two ...?"):
+    the best one, or for papers asked about, as many as the question counts (else two)."""
+    count = re.search(r"\b(two|three|four)\b", plan.question, re.IGNORECASE) if plan.kind != Kind.FACT else None
+    wanted = 1 if plan.kind == Kind.FACT else COUNTS[count.group(1).lower()] if count else 2
+    return [h.paper.paper_id for h in sorted(hits, key=lambda h: -h.relevance)[:wanted]]
 
 
 def _gated(plan: QueryPlan) -> bool:

@@ -381,7 +381,7 @@ DESCRIBED_LEAD = re.compile(r"^\s*(?:(?:and |so )?(?:what|how) about |in |for |f
 DESCRIBED_TAIL = re.compile(r"\s+(?:in|from|by|of|for|behind)\s+the\s+(?:[\w-]+\s+){0,3}?(?:paper|work|survey|study|"
                             r"method|framework|approach|technique|toolkit|system)\s+(?:that|which|where|whose|about|on)\b"
                             r"[^?]*", re.IGNORECASE)
-TOPIC_SWITCH = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|now|alright)\W+)?(?:(?:a |on a )?(?:different|new|another|unrelated) "
+TOPIC_SWITCH = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|now|alright)\W+)?(?:unrelated(?=\W*,)|(?:a |on a )?(?:different|new|another|unrelated) "
                           r"(?:thing|topic|question|subject)|(?:a )?(?:different|new) paper|switching (?:topics?|gears)|"
                           r"changing (?:the )?(?:topic|"
                           r"subject))\b", re.IGNORECASE)
@@ -1071,8 +1071,8 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if switch:  # "ok different thing - ...": nothing refers back, and the lead names no paper; "Different question:
         rest = question[switch.end():].lstrip(" .:,;-—")  # the one that ..." presumes a paper, as "the one that" does
         return Reference([], rest, anew=bool(DESCRIBED_ANEW.search(rest)))
-    if not focus:
-        return Reference([], question)
+    if not focus or history[-1].abstained and MANY_ASKED.search(question):  # after a refusal, "which papers ...?"
+        return Reference([], question)  # is a question of its own
     if named:
         if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])) and \
                 wants_of(question) in (Wants.ANY, Wants.DEFINITION):  # "What about X, who wrote it?" asks anew
@@ -1301,6 +1301,11 @@ def _shared_topic(text: str, focus: list[str], papers: dict[str, Paper]) -> list
         prefixes = {w[:5] for w in have if len(w) >= 5}
         shared.append(len(topic & have) + 0.5 * sum(len(w) >= 5 and w[:5] in prefixes for w in topic - have))
     return shared
+
+
+def starts_anew(question: str, history: Sequence[Answer]) -> bool:
+    """Whether the question starts a thread of its own: the first with papers, or one that says it switches topic."""
+    return not any(a.focus for a in history) or bool(TOPIC_SWITCH.match(question))
 
 
 def _focus(history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], list[str]]:

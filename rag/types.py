@@ -98,7 +98,8 @@ class Answer(BaseModel):
     `shape` is how the answer is laid out: "fact", "list" (one line per paper), "compare" (one block per
     paper), "not_stated" (the paper asked about does not say it), "collection" (from metadata) or "refusal".
     `focus` holds the papers the turn is about, in the order the answer presents them: follow-ups resolve
-    "it", "the second one" or "the other one" against it.
+    "it", "the second one" or "the other one" against it. A refusal that starts a thread holds the papers closest
+    to what was asked, which a follow-up insisting on it ("which of the two ...?") means.
     """
 
     question: str

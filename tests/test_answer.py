@@ -1256,3 +1256,18 @@ def test_a_list_of_methods_trained_in_stages_lists_papers_that_say_so(engine):
     answer = engine.ask("Which methods train their model in several separate stages?")
     listed = [engine.index.papers[c.paper_id] for c in answer.citations]
     assert listed and all("stage" in p.abstract.lower() for p in listed)
+
+
+def test_a_follow_up_insisting_on_a_question_refused_is_about_its_closest_paper(engine):
+    first = engine.ask("unrelated, but is there anything in here about self-driving cars?",
+                       history=[engine.ask("What is K-ON?")])
+    follow_up = engine.ask("whats the code link for that", history=[first])
+    assert cited_names(engine, follow_up) == ["ADS-Edit"] and "github.com/zjunlp/EasyEdit" in follow_up.answer
+
+
+def test_a_new_list_question_after_a_refusal_is_not_read_as_about_the_refused_topic(engine):
+    first = engine.ask("does anything here cover speech recognition or audio models?")
+    question = "ok. which papers are about getting a model to forget things it learned?"
+    answer = engine.ask(question, history=[first])
+    assert first.abstained and "things it learned" in answer.standalone_question and "LAW" in cited_names(engine,
+                                                                                                          answer)
