@@ -19,8 +19,9 @@ from rag.errors import LLMError
 from rag.extractive import (LIST_FLOOR, NAMED_ANSWER, SELECT_MARGIN, Quote, Scorer, carries, chosen_members,
                             introduction, list_members, values)
 from rag.index import PaperIndex
-from rag.intent import (COUNTS, METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, about_previous, acronyms_of,
-                        is_described, mentions_terms, plan_question, starts_anew, title_described, topic_of)
+from rag.intent import (METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, about_previous, acronyms_of,
+                        is_described, mentions_terms, papers_wanted, plan_question, starts_anew, title_described,
+                        topic_of)
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
@@ -646,11 +647,8 @@ def citation(n: int, paper: Paper, text: str, support: float) -> Citation:
 
 
 def closest(plan: QueryPlan, hits: list[Hit]) -> list[str]:
-    """The papers closest to a question refused, which a follow-up insisting on it means ("which of the two ...?"):
-    the best one, or for papers asked about, as many as the question counts (else two)."""
-    count = re.search(r"\b(two|three|four)\b", plan.question, re.IGNORECASE) if plan.kind != Kind.FACT else None
-    wanted = 1 if plan.kind == Kind.FACT else COUNTS[count.group(1).lower()] if count else 2
-    return [h.paper.paper_id for h in sorted(hits, key=lambda h: -h.relevance)[:wanted]]
+    """The papers closest to a question refused, which a follow-up insisting on it means ("which of the two ...?")."""
+    return [h.paper.paper_id for h in sorted(hits, key=lambda h: -h.relevance)[:papers_wanted(plan)]]
 
 
 def _gated(plan: QueryPlan) -> bool:

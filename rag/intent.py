@@ -1303,6 +1303,13 @@ def _shared_topic(text: str, focus: list[str], papers: dict[str, Paper]) -> list
     return shared
 
 
+def papers_wanted(plan: QueryPlan) -> int:
+    """How many papers the question looks for: one for a fact, else as many as it counts ("two agent papers"), else
+    two."""
+    count = re.search(r"\b(two|three|four)\b", plan.question, re.IGNORECASE)
+    return 1 if plan.kind == Kind.FACT else COUNTS[count.group(1).lower()] if count else 2
+
+
 def starts_anew(question: str, history: Sequence[Answer]) -> bool:
     """Whether the question starts a thread of its own: the first with papers, or one that says it switches topic."""
     return not any(a.focus for a in history) or bool(TOPIC_SWITCH.match(question))

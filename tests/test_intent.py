@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.intent import Kind, Wants, acronyms_of, mentioned_of, order_of, plan_question, strip_instructions, topic_readings
+from rag.intent import (Kind, Wants, acronyms_of, mentioned_of, order_of, papers_wanted, plan_question,
+                        strip_instructions, topic_readings)
 from rag.text import spells_out
 from rag.types import Answer
 
@@ -568,3 +569,12 @@ def test_a_follow_up_bringing_in_a_paper_by_description_asks_about_that_paper(pl
 ])
 def test_a_requested_order_is_read_and_taken_out_of_the_question(question, order, rest):
     assert order_of(question) == (order, rest)
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("i remember two papers about agents that know when to ask for help. which ones?", 2),
+    ("Which three papers study games?", 3),
+    ("Which papers study games?", 2),
+    ("What does K-ON predict?", 1)])
+def test_how_many_papers_a_question_looks_for(plan, question, wanted):
+    assert papers_wanted(plan(question)[0]) == wanted
