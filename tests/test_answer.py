@@ -1271,3 +1271,10 @@ def test_a_new_list_question_after_a_refusal_is_not_read_as_about_the_refused_to
     answer = engine.ask(question, history=[first])
     assert first.abstained and "things it learned" in answer.standalone_question and "LAW" in cited_names(engine,
                                                                                                           answer)
+
+
+def test_after_warm_up_a_first_question_in_another_language_is_answered_fast(seeded_index):
+    engine = AnswerEngine.build(seeded_index)  # its own sentence vectors, none computed yet
+    engine.warm_up()
+    answer = engine.ask("Um wie viel Prozent reduziert SafeSwitch schädliche Ausgaben?")
+    assert cited_names(engine, answer) == ["SafeSwitch"] and answer.timings_ms["total"] < 300  # cold e5: ~1 s
