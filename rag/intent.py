@@ -1071,8 +1071,9 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if switch:  # "ok different thing - ...": nothing refers back, and the lead names no paper; "Different question:
         rest = question[switch.end():].lstrip(" .:,;-—")  # the one that ..." presumes a paper, as "the one that" does
         return Reference([], rest, anew=bool(DESCRIBED_ANEW.search(rest)))
-    if not focus or history[-1].abstained and MANY_ASKED.search(question):  # after a refusal, "which papers ...?"
-        return Reference([], question)  # is a question of its own
+    if not focus or history[-1].abstained and (MANY_ASKED.search(question) or re.search(
+            r"\b(?:what|how) about\b", question, re.IGNORECASE) and has_topic(question)):  # after a refusal, "which
+        return Reference([], question)  # papers ...?" and "ok then what about X?" are questions of their own
     if named:
         if WHAT_ABOUT.search(question) and not has_topic(aspect_of(question, [papers[p] for p in named])) and \
                 wants_of(question) in (Wants.ANY, Wants.DEFINITION):  # "What about X, who wrote it?" asks anew

@@ -1278,3 +1278,10 @@ def test_after_warm_up_a_first_question_in_another_language_is_answered_fast(see
     engine.warm_up()
     answer = engine.ask("Um wie viel Prozent reduziert SafeSwitch schädliche Ausgaben?")
     assert cited_names(engine, answer) == ["SafeSwitch"] and answer.timings_ms["total"] < 300  # cold e5: ~1 s
+
+
+def test_what_about_another_topic_after_a_refusal_is_a_question_of_its_own(engine):
+    first = engine.ask("is there a paper on speech synthesis for podcasts?")
+    answer = engine.ask("ok, what about getting rid of gender bias in language models? i only need the paper name",
+                        history=[first])
+    assert first.abstained and cited_names(engine, answer) == ["BiasEdit"]
