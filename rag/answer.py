@@ -25,7 +25,7 @@ from rag.intent import (METADATA_WANTS, PAPERS_NOUN, Kind, QueryPlan, Wants, abo
 from rag.llm import build_llm, complete, explain, stream_chat
 from rag.multilingual import lead_features, stands_out
 from rag.names import display_name, names_of
-from rag.reply import leaks_prompt, restates, unframed
+from rag.reply import leaks_prompt, restates, unframed, with_source_names
 from rag.retrieve import best_coverage, retrieve, topic_coverage
 from rag.text import split_sentences, stems
 from rag.types import Answer, AnswerSentence, Citation, Hit, Paper
@@ -467,7 +467,8 @@ class AnswerEngine(CustomQueryEngine):
             if parts:
                 yield "\n\n"
             return None
-        text = unframed("".join(parts)).strip()
+        text = with_source_names(unframed("".join(parts)).strip(),
+                                 {n: display_name(h.paper) for n, h in enumerate(hits, start=1)})
         names = [display_name(self.index.papers[p]) for p in plan.papers]  # naming them says nothing new
         if plan.kind == Kind.LIST:  # nor, for a list, giving a paper's title instead of why it belongs
             names += [h.paper.title for h in hits]

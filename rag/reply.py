@@ -17,6 +17,7 @@ ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|réponse|antwort|respuesta|�
 PLACEHOLDER_MARKER = re.compile(r" ?\[[nN?]\]")  # the "[n]" of the prompt's format, copied
 LEADING_COLON = re.compile(r"^(\s*(?:[-*•]\s+)?)[:：]\s*")  # "- : ReSearch ..." when the name was left out
 SHINGLE = 6  # words in a row that count as copied
+EXAMPLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(prompts.EXAMPLE_NAMES))
 
 
 def _words(text: str) -> list[str]:
@@ -38,6 +39,18 @@ def unframed(text: str) -> str:
     placeholders ("[n]", a line opening on the colon after a name left out)."""
     return "\n".join(LEADING_COLON.sub(r"\1", PLACEHOLDER_MARKER.sub("", ANSWER_LABEL.sub("", line)))
                      for line in text.splitlines() if not ECHOED_QUESTION.match(line))
+
+
+def with_source_names(text: str, names: dict[int, str]) -> str:
+    """The reply with the worked example's paper names ("ModelA: ModelA uses reflection [4].") replaced, line by
+    line, by the name of the source the line cites first."""
+    lines = []
+    for line in text.splitlines():
+        cited = re.search(r"\[(\d+)", line)
+        if cited and int(cited.group(1)) in names:
+            line = EXAMPLE_NAME.sub(names[int(cited.group(1))].replace("\\", r"\\"), line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def leaks_prompt(sentence: str) -> bool:

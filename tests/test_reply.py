@@ -1,6 +1,6 @@
 """What counts as the model's answer in its reply (replies as Qwen2.5-Coder-1.5B gave them)."""
 
-from rag.reply import leaks_prompt, restates, unframed
+from rag.reply import leaks_prompt, restates, unframed, with_source_names
 
 
 def test_echoed_question_lines_and_answer_labels_are_not_the_answer():
@@ -33,3 +33,13 @@ def test_a_sentence_saying_only_the_question_and_the_paper_name_restates():
     assert not restates("ReSearch shows reflection and self-correction.", question, ["ReSearch"])
     assert not restates("It covers over 250 models.", "How many models does the survey cover?", [])
     assert not restates("SMART reduces tool use.", "Which papers reduce tool use?", [])  # a list's member
+
+
+def test_the_worked_examples_paper_names_copied_as_names_become_the_cited_sources_names():
+    reply = ("- ModelA: ModelA uses reflection to understand its reasoning. [4]\n"
+             "- ModelB: ModelB employs self-correction during reasoning. [2]\n"
+             "Both rethink their steps.")
+    assert with_source_names(reply, {2: "Strategist", 4: "ReSearch"}) == (
+        "- ReSearch: ReSearch uses reflection to understand its reasoning. [4]\n"
+        "- Strategist: Strategist employs self-correction during reasoning. [2]\n"
+        "Both rethink their steps.")
