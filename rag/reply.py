@@ -46,9 +46,9 @@ def with_source_names(text: str, names: dict[int, str]) -> str:
     line, by the name of the source the line cites first."""
     lines = []
     for line in text.splitlines():
-        cited = re.search(r"\[(\d+)", line)
-        if cited and int(cited.group(1)) in names:
-            line = EXAMPLE_NAME.sub(names[int(cited.group(1))].replace("\\", r"\\"), line)
+        cited = re.search(r"\[(\d+)", line)  # the first marker, whole or of a group ("[4]", "[4, 2]")
+        if cited and (name := names.get(int(cited.group(1)))):
+            line = EXAMPLE_NAME.sub(lambda _: name, line)  # a name is put in as it is, backslashes too
         lines.append(line)
     return "\n".join(lines)
 
