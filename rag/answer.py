@@ -51,8 +51,8 @@ COVERAGE_TIE = 0.1  # shares of a description's rare words this close count as e
 ANSWERABLE_WEIGHTS = (4.58, 6.83, 7.6, 7.26, 1.93)
 ANSWERABLE_BIAS = -13.18
 ANSWERABLE_BAR = -1.73
-ANSWER_FROM_QUOTE = 0.5  # share of an LLM fact answer's words beyond the question's that the abstract's answering
-# sentences need to have, else those sentences are quoted under it
+SAID_SHARE = 0.5  # share of a quoted sentence's words an LLM answer must use to count as saying it (with its
+# figures and names)
 FOLLOW_UP_SHARE = 0.5  # share of the relevance bar the last answer's papers need for a topic-less follow-up
 Event = str | Answer
 
@@ -259,26 +259,21 @@ class AnswerEngine(CustomQueryEngine):
 
     def _completed(self, answer: Answer, plan: QueryPlan, hits: list[Hit], scorer: Scorer) -> Answer:
         """The LLM's answer with quoted evidence for what it left out: each listed or compared paper it did not cite
-        (unless the question picks among them); for a fact, when a figure or a name was asked for and it gives none
-        the source gives, the abstract's sentence that does, else the answering sentences when it adds no words of
-        its own or they mostly come from elsewhere."""
+        (unless the question picks among them); for a fact, the abstract's answering sentences it does not say
+        itself (those giving the figure or name asked for, when one was)."""
         cited_numbers = {n for s in answer.sentences for n in s.cites}
         added: list[AnswerSentence] = []
         if plan.kind == Kind.LIST or plan.kind == Kind.COMPARE and not plan.select:
             quotes = [scorer.best_quote(n, h.paper) if plan.kind == Kind.LIST else scorer.fact_quote(n, h.paper, 2)
                       for n, h in enumerate(hits, start=1) if n not in cited_numbers]
             lines, added = _paper_lines(quotes)
-        elif plan.kind == Kind.FACT:
-            n, paper = self._fact_source(plan, hits)
+        elif plan.kind == Kind.FACT:  # the abstract's answering sentences the model's words do not already give;
+            n, paper = self._fact_source(plan, hits)  # all of them beside an answer in another language
             quoted = scorer.fact_quote(n, paper, self.index.settings.extractive_sentences).answer_sentences()
-            if plan.wants in NAMED_ANSWER:  # none of the source's own figures or names: the sentences giving them
-                added = [] if values(plan.wants, answer.answer) & values(plan.wants, paper.abstract) else [
-                    s for s in quoted if carries(plan.wants, s.text)]
-            else:  # the sentences that answer, when the model's own words are none or mostly from elsewhere
-                said = stems(" ".join(s.text for s in answer.sentences)) - stems(
-                    f"{plan.standalone} {display_name(paper)}")
-                source = stems(" ".join(s.text for s in quoted))
-                added = quoted if not said or len(said & source) / len(said) < ANSWER_FROM_QUOTE else []
+            said = " ".join(s.text for s in answer.sentences)
+            added = [s for s in quoted if plan.language != "en" or not says(said, s.text, display_name(paper))]
+            if plan.wants in NAMED_ANSWER:  # a figure or a name asked for: the sentences giving one
+                added = [s for s in added if carries(plan.wants, s.text)] or added
             lines = [f"{display_name(paper)}: {render(added)}"]
         if not added:
             return answer
@@ -487,6 +482,15 @@ class AnswerEngine(CustomQueryEngine):
         focus = [p for p in plan.papers if p in {h.paper.paper_id for h in hits}] or cited_ids or [
             self._fact_source(plan, hits)[1].paper_id]
         return cited(base, text, sentences, passages, hits, shape=shape, focus=focus)
+
+
+def says(answer: str, sentence: str, name: str) -> bool:
+    """True when an answer says what a sentence of the abstract says: its figures and names besides the paper's own,
+    and at least SAID_SHARE of its words."""
+    given = {v for wants in (Wants.NUMBER, Wants.NAMES) for v in values(wants, answer)} | {name.lower()}
+    missing = {v for wants in (Wants.NUMBER, Wants.NAMES) for v in values(wants, sentence)} - given
+    words = stems(sentence)
+    return not missing and len(words & stems(answer)) >= SAID_SHARE * len(words)
 
 
 def cited(base: Answer, text: str, sentences: list[AnswerSentence], passages: dict[int, str], hits: list[Hit],

@@ -259,7 +259,8 @@ BY_DATE = re.compile(r"\b(?:the|that|this) (earlier|earliest|older|oldest|later|
                      r"newer|newest|more recent|most recent)\b", re.IGNORECASE)
 PAIR_RE = re.compile(r"\b(both|either|the two|these two|those two|each)\b", re.IGNORECASE)  # after two one-paper turns
 EARLY_WORDS = {"earlier", "earliest", "older", "oldest", "first"}
-OTHER_RE = re.compile(rf"\bthe other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b", re.IGNORECASE)
+OTHER_RE = re.compile(rf"\b(?:the|that|this) other (one|two|ones|{PAPER_NOUN}s?)\b|\bthe others\b|\bthe other\b",
+                      re.IGNORECASE)
 # the earlier papers together ("both", "them", "which of them"); "both X and Y" is no reference
 ALL_RE = re.compile(r"\b(both(?!\s+(?!of\b)[\w-]+(?:\s+[\w-]+)?\s+and\b)( of them)?|them|they|their|theirs|"
                     r"either(?!(?:\s+[\w-]+){1,4}\s+or\b)( of them| one)?|"  # "for either?", not "either X or Y"
@@ -289,7 +290,7 @@ THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|thi
                               r"that\b|this\b|it\b|does\b|do\b|did\b|is\b|was\b)"
                               r"[\w-]+ ){1,3})(one|paper|submission|entry|article|study)\b", re.IGNORECASE)
 # "any other paper on this?", "is there another survey?", "anything else?": papers besides the last answer's
-ELSEWHERE = re.compile(r"(?<!the )\b(?:any ?other|some other|another|other) (?P<kind>(?:[\w-]+ ){0,2}?)"
+ELSEWHERE = re.compile(r"(?<!the )(?<!that )(?<!this )\b(?:any ?other|some other|another|other) (?P<kind>(?:[\w-]+ ){0,2}?)"
                        r"(?P<noun>papers?|works?|articles?|"
                        r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|"
                        r"\banything else\b|\bmore (?:papers|works|studies)\b", re.IGNORECASE)
@@ -338,12 +339,13 @@ BARE_THAT = re.compile(r"\b(?:does|did|do|is|was|has|can|could|would|will) that\
 # "one paper pushes knowledge into the weights and another washes it out -- what ...?", "there's a paper that squeezes
 # thoughts and a safety one that cuts latency. how does each ...?": two papers described
 DESCRIBED_NOUN = r"(?:paper|work|method|study|benchmark|survey|dataset)"
-ONE_AND_ANOTHER = re.compile(rf"^\s*(?:[^:?.]{{1,60}}:\s+)?(?:there(?:'s| is) )?(?:one (?:paper |work |method |"
-                             rf"of them )?|a (?P<noun_a>{DESCRIBED_NOUN}) )"
-                             rf"(?P<a>(?:(?!\band (?:another|a|one)\b)[^?])+?),?\s+and\s+"
+ONE_AND_ANOTHER = re.compile(rf"^\s*(?:[^:?.]{{1,60}}:\s+)?(?:there(?:'s| is| are) )?(?:one (?:paper |work |method |"
+                             rf"of them )?|a (?P<kind_a>(?:[\w-]+ ){{0,3}}?)(?P<noun_a>{DESCRIBED_NOUN})\b)"
+                             rf"(?P<a>(?:(?!\band (?:another|a|one)\b)[^?])*?),?\s+and\s+"
                              rf"(?:another(?: one| paper)?|one(?= that\b)|"
-                             rf"a (?P<kind>[\w-]+ )?(?P<noun_b>one|{DESCRIBED_NOUN})) "
-                             r"(?P<b>[^?]+?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
+                             rf"a (?P<kind>(?:[\w-]+ ){{0,3}}?)(?P<noun_b>one|{DESCRIBED_NOUN})\b)"
+                             r"(?P<b>[^?]*?)(?=\s*(?:--|[-\u2013\u2014:;,?]|\.\s))", re.IGNORECASE)
+HERE = re.compile(r"\s*\b(?:in here|here|in (?:this|the) collection)\b", re.IGNORECASE)  # "... a dataset in here."
 # "the two surveys", "both safety methods": a group of papers described by their kind, compared with each other
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)"
                       r"(?P<about> (?:on|about)\b[^.?!,;:]*)?", re.IGNORECASE)  # "the two papers on making LLMs forget"
@@ -442,6 +444,30 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
      r"\bmodules\b|étapes|composants|\bphases\b|\bmodule\b|schritte|phasen|komponenten|stufen", "the stages"),
 ]]
 
+# Words of the main languages that refer back to earlier papers, as an English follow-up that says the same: the
+# English rules resolve it ("Quelles sont les différences entre les deux ?" -> "what about both of them?").
+FOREIGN_REFERENCES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, english in [
+    (r"\blequel|\blaquelle|\blesquel|\bwelche[rsn]?\s+(?:der|von)\s+(?:beiden|den beiden|ihnen|diesen)\b|"
+     r"\bcu[aá]l(?:es)?\s+de\s+(?:los|las|ellos|ellas|estos|estas|ambos)\b|哪一篇|哪篇|其中哪|どちら(?!も)",
+     "which of them"),
+    (r"\bles deux\b|\btou(?:s|tes) (?:les )?deux\b|\bbeide\w*|\bamb[oa]s\b|\b(?:los|las) dos\b|两篇|两者|这两|二者|"
+     r"两个|両方|どちらも|二つ", "both of them"),
+    (r"\bl['’]autre\b|\b(?:die|das|der|den) andere[nr]?\b|\b(?:el otro|la otra)\b|另一|另外一篇|もう一(?:つ|方)",
+     "the other one"),
+    (r"\b(?:le|la) premi[eè]re?\b|\b(?:die|der|das|den) erste[nr]?\b|\b(?:el|la) primer[oa]?\b|第一篇|第一个|最初の",
+     "the first one"),
+    (r"\b(?:le|la) (?:deuxi[eè]me|seconde?)\b|\b(?:die|der|das|den) zweite[nr]?\b|\b(?:el|la) segund[oa]\b|"
+     r"第二篇|第二个|2番目|二番目", "the second one"),
+    (r"\b(?:le|la) troisi[eè]me\b|\b(?:die|der|das|den) dritte[nr]?\b|\b(?:el|la) tercer[oa]?\b|第三篇|第三个|"
+     r"3番目|三番目", "the third one"),
+    (r"\b(?:le|la) derni[eè]re?\b|\b(?:die|der|das|den) letzte[nr]?\b|\b(?:el|la) [úu]ltim[oa]\b|最后一篇|最後の",
+     "the last one"),
+    (r"(?<!-t-)\b(?:il|elle)\b|\b(?:cet article|ce papier|ce travail|cette (?:m[ée]thode|approche|[ée]tude))\b|"
+     r"\b(?:son|sa|ses|leurs?)\b|\bdiese[rsnm]?\s+(?:arbeit|artikel|paper|methode|studie|ansatz)\b|"
+     r"\b(?:seine?[nmrs]?|ihre?[nmrs]?)\b|\b(?:este|esta|dicho|dicha)\s+(?:art[íi]culo|trabajo|m[ée]todo|estudio|"
+     r"enfoque|paper)\b|\bsus?\b|\b(?:él|ella)\b|它|该论文|该文|这篇|该方法|这个方法|这项工作|其(?![他它中余])|"
+     r"それ|この論文|その論文|この手法|その手法", "what about it"),
+]]
 FOREIGN_NOT = re.compile(r"\b(pas|non|ni|no|nicht|kein\w*|sin|sans|ohne)\b|不是|而非|并非|ではない", re.IGNORECASE)
 NAME_WORDS = stems("call called name named one title")  # "Which one?", "what's it called?": the paper's name
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
@@ -859,7 +885,7 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
     """The plan for answering `question` after the turns in `history` (oldest first)."""
     language = language_of(strip_instructions(question))  # "where was it published? réponds en français"
     if language != "en":
-        return foreign_plan(question, language, papers, names)
+        return foreign_plan(question, language, history, papers, names)
     asked = QUESTION_TYPOS.sub(lambda m: TYPOS[m.group(0).lower()], PLURAL_MARK.sub(r"\1s", question))
     asked = PLACE_AS_RANK.sub(lambda m: f"{m.group(1)}rank" if m.group(1) else "what rank", asked)
     asked = names.corrected(strip_instructions(asked))
@@ -974,8 +1000,11 @@ def _two_described(match: re.Match) -> str:
     Y" -> "the paper that pushes X and the safety paper that Y"."""
     def described(noun: str | None, description: str, kind: str | None = None) -> str:
         noun = f"{kind or ''}{noun if noun and noun.lower() != 'one' else 'paper'}"
-        return f"the {noun} {'' if DESCRIPTION_GOES_ON.match(description) else 'that '}{description}"
-    return f"{described(match['noun_a'], match['a'])} and {described(match['noun_b'], match['b'], match['kind'])}"
+        description = HERE.sub("", description).strip()
+        return " ".join(["the", noun, *([] if not description or DESCRIPTION_GOES_ON.match(description) else ["that"]),
+                         description]).strip()
+    return f"{described(match['noun_a'], match['a'], match['kind_a'])} and " \
+           f"{described(match['noun_b'], match['b'], match['kind'])}"
 
 
 def _left_out(question: str, named: list[str], papers: dict[str, Paper], names: NameIndex
@@ -1014,28 +1043,46 @@ def _collection_query(standalone: str, asked: str, referred: list[str], papers: 
     return None
 
 
-def foreign_plan(question: str, language: str, papers: dict[str, Paper], names: NameIndex) -> QueryPlan:
-    """A plan for a question not in English: the papers it names, and list/count/code/year cues in its words."""
+def foreign_plan(question: str, language: str, history: Sequence[Answer], papers: dict[str, Paper],
+                 names: NameIndex) -> QueryPlan:
+    """A plan for a question not in English: the papers it names or refers back to, and list/count/code/year cues in
+    its words."""
     named = [p for p in names.in_order(question) if p in papers]
+    referred, select = foreign_references(question, history, papers) if not named else ([], False)
     cues = english_cues(question)
     years = YEAR_RE.findall(question)
     counts = bool(COUNT_RE.search(cues)) and "survey" not in cues
     collection = None
-    if not named and "which papers" in cues and "survey" in cues and not FOREIGN_NOT.search(question):  # "哪几篇是
+    free = not named and not referred
+    if free and "which papers" in cues and "survey" in cues and not FOREIGN_NOT.search(question):  # "哪几篇是
         # 综述": the surveys, by their titles (not "... et pas une simple revue")
         collection = parse_collection_query("which papers are surveys", rows_of(papers))
-    elif not named and (counts or (LIST_RE.search(cues) or "is there" in cues) and (years or "code" in cues or
+    elif free and (counts or (LIST_RE.search(cues) or "is there" in cues) and (years or "code" in cues or
                                                                                    "authors" in cues)):
         collection = parse_collection_query(" ".join([cues, question]), rows_of(papers), counts=counts)
+    about = referred + named
     if collection:
         kind = Kind.COLLECTION
-    elif len(named) >= 2:
+    elif len(about) >= 2:
         kind = Kind.COMPARE
     else:
-        kind = Kind.LIST if not named and "which papers" in cues else Kind.FACT
+        kind = Kind.LIST if not about and "which papers" in cues else Kind.FACT
     return QueryPlan(question=question, standalone=question, kind=kind, wants=wants_of(cues), aspect="",
-                     named=named, collection=collection, parts=[(question, Wants.ANY)], language=language,
-                     terms=asked_terms(question, [papers[p] for p in named]))
+                     named=named, referred=referred, collection=collection, parts=[(question, Wants.ANY)],
+                     language=language, terms=asked_terms(question, [papers[p] for p in about]),
+                     select=select and len(referred) > 1)
+
+
+def foreign_references(question: str, history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], bool]:
+    """The earlier papers a question not in English refers to, resolved as the English words for its reference
+    would be ("l'autre" as "the other one"), and whether it picks among them ("lequel des deux ...?")."""
+    english = next((words for pattern, words in FOREIGN_REFERENCES if pattern.search(question)), None)
+    cues = english_cues(question)
+    if not english and re.search(r"\b(code|authors)\b", cues) and not re.search(r"\b(which|how many) papers", cues):
+        english = "what about it"  # "¿Y el código?", "作者是谁？": the record of the paper just discussed
+    if not history or not english:
+        return [], False
+    return resolve_references(f"{english}?", [], history, papers).papers, SELECT_RE.search(english) is not None
 
 
 def about_previous(plan: QueryPlan, history: Sequence[Answer], papers: dict[str, Paper]) -> QueryPlan | None:
@@ -1155,7 +1202,13 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
             return Reference(chosen, _ask_again(question, ordinal, chosen, history, focus, papers))
     other = OTHER_RE.search(question)
     if other:
-        rest = [p for p in (earlier or focus[1:]) if p not in focus] or focus[1:]
+        turns = _turns(history, papers)  # the papers the last turn brought in: "that other one" (the other paper
+        brought_in = [p for p in focus if len(turns) < 2 or p not in turns[-2]]  # it found), or the new one of two
+        if other.group(0).lower().startswith(("that", "this")) and len(turns) > 1 and brought_in:
+            rest = brought_in
+        else:
+            rest = [p for p in (earlier or focus[1:]) if p not in focus] or (
+                brought_in if 0 < len(brought_in) < len(focus) else focus[1:])
         if not rest and DESCRIPTION_GOES_ON.match(question[other.end():]):
             return Reference([], question, anew=True)  # "the other paper on X" after one paper: which X finds
         rest = rest or [p for p in _recent(history, papers) if p not in focus]  # after a paper the list had left out

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import UCLA, ZJU, cli_env, free_port, make_settings
 from rag import prompts
-from rag.answer import AnswerEngine
+from rag.answer import AnswerEngine, says
 from rag.cite import SentenceBank, verify
 from rag.errors import QuestionError
 from rag.evaluate import evaluate_answers, evaluate_conversations, evaluate_retrieval
@@ -1172,6 +1172,8 @@ def test_the_paper_whose_repository_is_shared_is_shown_beside_the_one_sharing_it
     first = engine.ask("do you have anything on editing knowledge in multimodal models for self-driving cars?")
     same = engine.ask("Which other paper uses that same repo?", history=[first])
     assert cited_names(engine, same) == ["EasyEdit2", "ADS-Edit"] and "Shared with:" in same.answer
+    other = engine.ask("and what does that other one do?", history=[first, same])
+    assert cited_names(engine, other) == ["EasyEdit2"]  # the paper the last turn brought in, not the one before
 
 
 def test_anything_else_by_them_after_the_first_author_means_that_person(engine):
@@ -1196,6 +1198,8 @@ def test_same_first_author_as_this_one_shows_both_papers(engine):
      "training objective does each use?", {"SELF-PARAM", "LAW"}),  # "one ... and another ..."
     ("there's a paper that compresses its reasoning steps into gist tokens and a safety one that watches internal "
      "activation signals. how does each work?", {"LightThinker", "SafeSwitch"}),  # "a paper ... and a ... one ..."
+    ("there's a room-escape benchmark for agents and a gist-token compression method in the collection. what does "
+     "each measure?", {"EscapeBench", "LightThinker"}),  # "a <words> benchmark ... and a <words> method"
     ("the paper that stops agents from overusing tools and the paper that compresses reasoning: which maps hidden "
      "states to tokens?", {"SMART", "LightThinker"}),  # which of two described papers
     ("the method where agents synthesize virtual scenarios vs the one where agents learn when to use their knowledge: "
@@ -1285,3 +1289,17 @@ def test_what_about_another_topic_after_a_refusal_is_a_question_of_its_own(engin
     answer = engine.ask("ok, what about getting rid of gender bias in language models? i only need the paper name",
                         history=[first])
     assert first.abstained and cited_names(engine, answer) == ["BiasEdit"]
+
+
+@pytest.mark.parametrize("llm_answer, said", [
+    ("The ZJUKLAB team achieved a score of 0.944 for Task Aggregate and 0.487 for overall Aggregate. [1]", False),
+    ("It ranked second among 26 teams, with an online score of 0.944 for Task Aggregate and 0.487 for overall "
+     "Aggregate. [1]", True),
+    ("Le système se classe deuxième sur 26 équipes, avec un score de 0.944 et 0.487. [1]", False),
+])
+def test_an_llm_answer_says_an_abstract_sentence_only_with_its_figures_and_most_of_its_words(llm_answer, said):
+    """What decides whether the abstract's answering sentence is quoted under an LLM's answer: a rank left out, or
+    the sentence given in other words, and it is."""
+    sentence = ("Our system achieves competitive results, ranking second among 26 teams, with an online score of "
+                "0.944 for Task Aggregate and 0.487 for overall Aggregate.")
+    assert says(llm_answer, sentence, "ZJUKLAB-unlearn") is said

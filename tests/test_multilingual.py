@@ -135,3 +135,17 @@ def test_a_claim_in_another_language_with_figures_the_source_lacks_is_not_suppor
 ])
 def test_the_answer_type_is_read_from_other_languages_cue_words(engine, question, fact):
     assert fact in engine.ask(question).answer
+
+
+@pytest.mark.parametrize("follow_up, expected", [
+    ("Quelles sont les différences entre les deux dans leur façon d'utiliser le LLM ?", {"Strategist", "PIANIST"}),
+    ("Und worum geht es in der anderen Arbeit?", {"PIANIST"}),
+    ("¿Y qué hace el segundo?", {"PIANIST"}),
+    ("它用了哪些模型？", {"Strategist"}),
+    ("¿Y el código?", {"Strategist"}),  # a record asked for, and nothing else
+])
+def test_a_follow_up_in_another_language_keeps_the_papers_of_the_conversation(engine, follow_up, expected):
+    """"les deux", "der anderen", "el segundo", "它" refer back as their English words would."""
+    first = engine.ask("What does Strategist do?" if expected == {"Strategist"} else "Compare Strategist and PIANIST.")
+    answer = engine.ask(follow_up, history=[first])
+    assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == expected
