@@ -42,6 +42,7 @@ WORDS_DECIDE_TOP_K = 36  # papers read by a list whose members their words decid
 WRITTEN_AS_CHUNKS = 20  # chunks read to see whether an acronym a question's words spell is written as one
 MAX_LISTED = 100  # papers listed by a collection answer; the count covers them all
 PAPER_KINDS = stems("dataset benchmark survey toolkit")
+PAPER_WORDS = stems("paper work study article one")  # words for any paper, which no title needs to have
 COVERAGE_TIE = 0.1  # shares of a description's rare words this close count as equal: the more relevant paper wins
 # An English question that names nothing is answered when, for the one of its three most relevant papers that has
 # most of its rare words (under the reading of an "or" it meets best), w . (relevance, share of those words, topic
@@ -393,7 +394,7 @@ class AnswerEngine(CustomQueryEngine):
         found = list(plan.named)
         at = {p: start for p, (start, _) in self.index.names.find(plan.standalone).items()}
         if plan.group:  # "the two surveys": the papers of that kind, those whose title says it first
-            kind = stems(plan.compared[0])
+            kind = stems(plan.compared[0]) - PAPER_WORDS  # "the two survey papers": titled "Survey"
             hits = [h for h in retrieve(self.index, plan.compared[0], LIST_TOP_K, paper_ids=paper_ids)
                     if h.relevance >= self.index.settings.min_relevance * LIST_FLOOR or kind <= stems(h.paper.title)]
             hits.sort(key=lambda h: not kind <= stems(h.paper.title))

@@ -943,7 +943,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         kind = Kind.FACT
     listed = group and (ASIDE.match(standalone[group.end():].lstrip()) or LISTED_AFTER.search(standalone[group.end():]))
     # "the three methods (the X one, the Y one ...)", "... the two new test collections target - the X and the Y one?"
-    if listed and len(compared_of(listed.group(1))) >= 2:
+    # (not "the two surveys - how do they differ and how much do they cover?")
+    if listed and len(sides := compared_of(listed.group(1))) >= 2 and not any(ASKING.match(side) for side in sides):
         group = None
     compared = [reference.beside] if reference.beside else [] if kind != Kind.COMPARE or len(about) >= 2 else \
         [(group.group(2) + (group["about"] or "")).strip()] if group else compared_of(

@@ -1200,6 +1200,8 @@ def test_same_first_author_as_this_one_shows_both_papers(engine):
      "activation signals. how does each work?", {"LightThinker", "SafeSwitch"}),  # "a paper ... and a ... one ..."
     ("there's a room-escape benchmark for agents and a gist-token compression method in the collection. what does "
      "each measure?", {"EscapeBench", "LightThinker"}),  # "a <words> benchmark ... and a <words> method"
+    ("those two survey papers \u2014 what does each cover and how do they differ?",
+     {"Full-stack safety survey", "Sci-LLM survey"}),  # the group, then what is asked of it (not two sides)
     ("the paper that stops agents from overusing tools and the paper that compresses reasoning: which maps hidden "
      "states to tokens?", {"SMART", "LightThinker"}),  # which of two described papers
     ("the method where agents synthesize virtual scenarios vs the one where agents learn when to use their knowledge: "
