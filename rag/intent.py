@@ -290,8 +290,8 @@ THE_WORDS_ONE_RE = re.compile(r"\bthe ((?:(?!other\b|same\b|first\b|second\b|thi
                               r"that\b|this\b|it\b|does\b|do\b|did\b|is\b|was\b)"
                               r"[\w-]+ ){1,3})(one|paper|submission|entry|article|study)\b", re.IGNORECASE)
 # "any other paper on this?", "is there another survey?", "anything else?": papers besides the last answer's
-ELSEWHERE = re.compile(r"(?<!the )(?<!that )(?<!this )\b(?:any ?other|some other|another|other) (?P<kind>(?:[\w-]+ ){0,2}?)"
-                       r"(?P<noun>papers?|works?|articles?|"
+ELSEWHERE = re.compile(r"(?<!the )(?<!that )(?<!this )\b(?:any ?other|some other|another|other) "
+                       r"(?P<kind>(?:[\w-]+ ){0,2}?)(?P<noun>papers?|works?|articles?|"
                        r"stud(?:y|ies)|surveys?|benchmarks?|datasets?|ones?)\b|\b(?:any|some) (?:others|more)\b|"
                        r"\banything else\b|\bmore (?:papers|works|studies)\b", re.IGNORECASE)
 ELSEWHERE_LEAD = "Which other papers are about this: "
@@ -1079,7 +1079,11 @@ def foreign_references(question: str, history: Sequence[Answer], papers: dict[st
     would be ("l'autre" as "the other one"), and whether it picks among them ("lequel des deux ...?")."""
     english = next((words for pattern, words in FOREIGN_REFERENCES if pattern.search(question)), None)
     cues = english_cues(question)
-    if not english and re.search(r"\b(code|authors)\b", cues) and not re.search(r"\b(which|how many) papers", cues):
+    things = re.search(r"\bwhich (models|datasets|games)\b", cues)  # "哪些模型" asks which models, not which papers
+    papers_asked = re.search(r"\b(which|how many) papers\b", cues) and not things
+    if english == "what about it" and (papers_asked or "is there a paper" in cues):
+        english = None  # "Welche Arbeiten veröffentlichen ihren Code?": the papers asked for, not the last ones
+    elif not english and re.search(r"\b(code|authors)\b", cues) and not papers_asked:
         english = "what about it"  # "¿Y el código?", "作者是谁？": the record of the paper just discussed
     if not history or not english:
         return [], False

@@ -149,3 +149,10 @@ def test_a_follow_up_in_another_language_keeps_the_papers_of_the_conversation(en
     first = engine.ask("What does Strategist do?" if expected == {"Strategist"} else "Compare Strategist and PIANIST.")
     answer = engine.ask(follow_up, history=[first])
     assert {engine.index.papers[c.paper_id].short_name for c in answer.citations} == expected
+
+
+def test_a_new_question_in_another_language_is_not_read_as_a_follow_up(engine):
+    """"ihren" in a question asking for papers is theirs, not the last paper's."""
+    first = engine.ask("What does Strategist do?")
+    answer = engine.ask("Welche Arbeiten veröffentlichen ihren Code auf GitHub?", history=[first])
+    assert len(answer.citations) > 1 and answer.shape in ("list", "collection")
