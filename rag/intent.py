@@ -178,6 +178,7 @@ LIST_RE = re.compile(
     r"^\W*(?:anything|something)(?: at all)?(?: (?:in here|here|"
     r"in (?:the|this) (?:collection|set|library)))? (?:on|about|involving|regarding|related to|with|using|for)\b|"
     r"[-\u2013\u2014,:]\s*(?:anything|any papers?)\W*$|"  # "self driving cars -- anything?"
+    r"\b(?:give me|list|show me|name) (?:them )?all(?: of them)?\W*$|"  # "anything on X? give me all of them"
     r"^\W*(?:[\w-]+\s+){1,4}(?:papers|works|studies|articles)\W*$", re.IGNORECASE)  # "mcts papers?"
 # "please list them in alphabetical order", "newest first", "sorted by year": how to sort a list
 ORDER_ASKED = re.compile(r"(?:[.,;]?\s*(?:please\s+)?(?:(?:list|sort|order|show|give|put|rank)\s+"
@@ -325,11 +326,16 @@ ONE_DESCRIBED = re.compile(r"\b(the|this|that) ((?!papers?\b|collection\b)[\w-]+
                           r"study|work|dataset|benchmark|method|framework|approach|technique|toolkit|submission|"
                           r"entry)\b(?!s)|\b(?:the|this|that) (?:[\w-]+ ){1,6}?agent\b(?!s)",
                           re.IGNORECASE)
+BARE_DESCRIBED = re.compile(r"(?:(?!(?:what|which|how|each|every|any|some|the|a|an|this|that|its|their|it|they|"
+                            r"on|in|of|for|with|to|by|and|or|is|are|was|were|do|does|did)\b)[\w-]+\s+){1,5}"
+                            r"(?:paper|survey|study|method|framework|benchmark|dataset|toolkit)",
+                            re.IGNORECASE)  # "semi-supervised fine-tuning paper vs LookAhead Tuning"
 ONE_LEAD = re.compile(r"^\W*(?:[\w-]+ ){1,6}?(?:paper|survey|study|work|method|framework|benchmark|dataset)\s*"
                       r"(?::|\s[-\u2013\u2014])", re.IGNORECASE)  # "reference-level feedback paper: which ...?"
 MANY_ASKED = re.compile(r"\b(which|what|list|name|any|all|find|show|are there)( [\w-]+){0,3} (papers|works|articles|"
                         r"studies|surveys|methods|approaches|techniques|frameworks)\b(?! (does|do|did|is|was|has) (the|this|"
-                        r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with)\b|"
+                        r"that|it)\b)|\b(papers|works|articles|studies) (that|which|about|on|using|with|where|"
+                        r"whose|in which)\b|"
                         rf"(?:^\W*|\byou (?:please )?){EVERY_PAPER}",  # "Can you list every paper whose ...?"
                         re.IGNORECASE)
 PAPERS_ASKED = re.compile(r"\W*(?:which|what|list|name|show|find|any)\s+(?:\w+\s+)?(?:papers|works|articles|studies)\b",
@@ -350,12 +356,15 @@ HERE = re.compile(r"\s*\b(?:in here|here|in (?:this|the) collection)\b", re.IGNO
 GROUP_RE = re.compile(r"\b(?:the|both|these|those) (two|three|four)((?: [\w-]+?s\b)|(?: [\w-]+){1,2}? [\w-]+?s\b)"
                       r"(?P<about> (?:on|about)\b[^.?!,;:]*)?", re.IGNORECASE)  # "the two papers on making LLMs forget"
 COUNTS = {"two": 2, "three": 3, "four": 4}
+ALL_COUNTED = re.compile(r"\ball (three|four)(?: of them)?\b", re.IGNORECASE)  # "is code public for all three?"
 EACH_RE = re.compile(r"\b(each|respectively)\b", re.IGNORECASE)  # "how big is ... the two surveys, respectively?"
 PAPERS_NOUN = re.compile(r"\b(papers|surveys|works|studies|articles|methods|approaches|frameworks|benchmarks|"
                          r"datasets|toolkits)\b", re.IGNORECASE)  # not "the two stages", "the two games"
 SOME_DESCRIBED = re.compile(r"\bthe (two|three|four) ((?:[\w-]+ ){0,3}?[\w-]+) (?:ones|papers)\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
+EXAMPLE_ASIDE = re.compile(r"\(\s*(?:like|e\.g\.?|eg|such as|for example|for instance)\b[^)]*\)", re.IGNORECASE)
+EXAMPLES = re.compile(r"\b(?:etc|e\.g|such as|for example|for instance)\b", re.IGNORECASE)  # "(GPT-4o, o1 etc)"
 # "which abstracts bring up chain of thought?": the words asked for, up to an aside ("... in any form", "... like o1")
 MENTIONS_ASKED = re.compile(r"\b(?:mention(?:s|ed)?|brings?\s+up|use[sd]?\s+the\s+(?:words?|terms?|phrases?))\s+"
                             r"(?P<what>[^,;:()?!]+)", re.IGNORECASE)
@@ -419,7 +428,7 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
     (r"有没有|是否有|有哪篇|はある[？?]?$|はありますか|ありますか[？?]?$|existe-t-il|y a-t-il|\bgibt es\b|¿?\bhay\b|"
      r"\bexiste alg[uú]n", "is there a paper"),
     (r"哪些|哪几篇|所有.*论文|どの論文|論文はどれ|論文を.*挙げ|qué artículos|cuáles|qué trabajos|"
-     r"quels articles|quelles? (études|publications)|quels travaux|welche (der )?(arbeiten|artikel|papers|"
+     r"quels articles|quelles? (études|publications)|quels travaux|\blesquel(le)?s\b|welche (der )?(arbeiten|artikel|papers|"
      r"veröffentlichungen|studien|paper)", "which papers"),
     (r"多少篇|几篇|何本|何件|cuántos (artículos|trabajos|papers)|combien (d'|d’|de )(articles|travaux|publications)|"
      r"wie viele (arbeiten|artikel|papers|paper|veröffentlichungen)", "how many papers"),
@@ -447,7 +456,7 @@ FOREIGN_CUES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, engli
 # Words of the main languages that refer back to earlier papers, as an English follow-up that says the same: the
 # English rules resolve it ("Quelles sont les différences entre les deux ?" -> "what about both of them?").
 FOREIGN_REFERENCES = [(re.compile(pattern, re.IGNORECASE), english) for pattern, english in [
-    (r"\blequel|\blaquelle|\blesquel|\bwelche[rsn]?\s+(?:der|von)\s+(?:beiden|den beiden|ihnen|diesen)\b|"
+    (r"\blequel\b|\blaquelle\b|\bwelche[rsn]?\s+(?:der|von)\s+(?:beiden|den beiden|ihnen|diesen)\b|"
      r"\bcu[aá]l(?:es)?\s+de\s+(?:los|las|ellos|ellas|estos|estas|ambos)\b|哪一篇|哪篇|其中哪|どちら(?!も)",
      "which of them"),
     (r"\bles deux\b|\btou(?:s|tes) (?:les )?deux\b|\bbeide\w*|\bamb[oa]s\b|\b(?:los|las) dos\b|两篇|两者|这两|二者|"
@@ -468,6 +477,10 @@ FOREIGN_REFERENCES = [(re.compile(pattern, re.IGNORECASE), english) for pattern,
      r"enfoque|paper)\b|\bsus?\b|\b(?:él|ella)\b|它|该论文|该文|这篇|该方法|这个方法|这项工作|其(?![他它中余])|"
      r"それ|この論文|その論文|この手法|その手法", "what about it"),
 ]]
+# "celui sur ...", "el que ...", "die über ...", "关于...的那篇": one of the earlier papers, described
+FOREIGN_DESCRIBED = re.compile(r"\b(?:celui|celle|ceux|celles)\s+(?:sur|qui|de|d['’]|avec|où|dont)|\b(?:el|la)\s+"
+                               r"(?:que|sobre)\b|\bdiejenige|\b(?:der|die|das)\s+(?:über|mit)\b|的那篇|的那个|の論文",
+                               re.IGNORECASE)
 FOREIGN_NOT = re.compile(r"\b(pas|non|ni|no|nicht|kein\w*|sin|sans|ohne)\b|不是|而非|并非|ではない", re.IGNORECASE)
 NAME_WORDS = stems("call called name named one title")  # "Which one?", "what's it called?": the paper's name
 # Words that say what is asked about a paper, not which paper: a question made only of these has no topic.
@@ -617,7 +630,8 @@ def _side(text: str) -> str:
 def is_described(text: str) -> bool:
     """True when the text describes one paper ("the survey of X", "the partial-answer-preview one", "the one where
     ...")."""
-    return bool(ONE_DESCRIBED.search(text) or THE_WORDS_ONE_RE.search(text) or THE_ONE_WHERE.search(text))
+    return bool(ONE_DESCRIBED.search(text) or THE_WORDS_ONE_RE.search(text) or THE_ONE_WHERE.search(text)
+                or BARE_DESCRIBED.fullmatch(text.strip()))
 
 
 def described_side_by_side(question: str, named: int) -> bool:
@@ -740,10 +754,13 @@ def says_mentioned(plan: QueryPlan, text: str) -> bool:
 
 def either_term(question: str, terms: Sequence[str]) -> bool:
     """True when the question gives its terms as alternatives: joined by "or" ("models like GPT-4o or o1", "OpenAI
-    models such as GPT-4o or o1": a paper naming one is enough)."""
+    models such as GPT-4o or o1"), or listed as examples ("OpenAI models (GPT-4o, o1 etc)"): a paper naming one is
+    enough."""
     found = sorted((question.lower().find(t.lower()), t) for t in terms)
+    examples = EXAMPLES.search(question)
     return len(found) > 1 and found[0][0] >= 0 and any(
-        EITHER.search(question[start + len(term):end]) for (start, term), (end, _) in zip(found, found[1:]))
+        EITHER.search(between := question[start + len(term):end]) or examples and re.fullmatch(r"\s*[,/]\s*", between)
+        for (start, term), (end, _) in zip(found, found[1:]))
 
 
 def names_all(terms: Sequence[str], text: str) -> bool:
@@ -973,7 +990,8 @@ def plan_question(question: str, history: Sequence[Answer], papers: dict[str, Pa
         ask = THE_WORDS_ONE_RE.sub("it", ask)  # "Which benchmarks does the reference-level feedback paper report
         # results on?": the description found the paper; the sentence answering says where, not what it is
     none_of = []
-    subject = collection and collection.topic or SURVEY_INCLUDED.sub(" ", standalone)  # "(methods or surveys)"
+    subject = collection and collection.topic or EXAMPLE_ASIDE.sub(" ", SURVEY_INCLUDED.sub(" ", standalone))  # not
+    # "(methods or surveys)", nor examples of the answer: "as a percentage (like X% better)"
     if kind == Kind.COMPARE and referred and SELECT_RE.search(asked) and terms and not any(
             names_all(terms, f"{papers[p].title} {papers[p].abstract}") for p in referred):
         kind, none_of, referred, standalone = Kind.LIST, referred, [], asked  # "Which of them uses DPO?": none does
@@ -1081,7 +1099,9 @@ def foreign_references(question: str, history: Sequence[Answer], papers: dict[st
     cues = english_cues(question)
     things = re.search(r"\bwhich (models|datasets|games)\b", cues)  # "哪些模型" asks which models, not which papers
     papers_asked = re.search(r"\b(which|how many) papers\b", cues) and not things
-    if english == "what about it" and (papers_asked or "is there a paper" in cues):
+    if FOREIGN_DESCRIBED.search(question) and english in (None, "what about it"):
+        english = "which of them"  # "Celui sur X, il ...?": the earlier paper that fits X best
+    elif english == "what about it" and (papers_asked or "is there a paper" in cues):
         english = None  # "Welche Arbeiten veröffentlichen ihren Code?": the papers asked for, not the last ones
     elif not english and re.search(r"\b(code|authors)\b", cues) and not papers_asked:
         english = "what about it"  # "¿Y el código?", "作者是谁？": the record of the paper just discussed
@@ -1238,6 +1258,10 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     if words_one and len(pool := earlier or focus) > 1 and not SELECT_RE.search(question) and (  # also for a pronoun
             match := described(words_one.group(1), pool, papers)):  # after it ("the semeval one, what did they get?")
         return Reference([match], _replace(question, words_one, names_of([match], papers)))
+    counted = ALL_COUNTED.search(question)  # "is code public for all three?": the last turn about three papers
+    if counted and (turn := next((t for t in reversed(_turns(history, papers)) if len(t) == COUNTS[
+            counted.group(1).lower()]), None)):
+        return Reference(turn, _replace(question, counted, names_of(turn, papers)))
     together = ALL_RE.search(question)
     word = together.group(0).lower().strip() if together else ""
     if word in ("they", "their", "theirs") and PAPERS_ASKED.match(question) and not re.search(

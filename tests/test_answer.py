@@ -1176,6 +1176,13 @@ def test_the_paper_whose_repository_is_shared_is_shown_beside_the_one_sharing_it
     assert cited_names(engine, other) == ["EasyEdit2"]  # the paper the last turn brought in, not the one before
 
 
+def test_all_three_means_the_three_papers_of_an_earlier_turn(engine):
+    first = engine.ask("Give me one line each on SMART, KnowSelf and SynWorld.")
+    one = engine.ask("what does KnowSelf do?", history=[first])
+    venues = engine.ask("where were all three published?", history=[first, one])
+    assert set(cited_names(engine, venues)) == {"SMART", "KnowSelf", "SynWorld"}
+
+
 def test_anything_else_by_them_after_the_first_author_means_that_person(engine):
     first = engine.ask("how does the self-updatable LLM paper get new context into the model's weights?")
     author = engine.ask("who's the first author?", history=[first])

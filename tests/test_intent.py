@@ -28,6 +28,10 @@ def plan(seeded_index):
     ("anything in here on knowledge graphs?", Kind.LIST, Wants.ANY, []),  # papers, not one paper's fact
     ("self driving cars -- anything?", Kind.LIST, Wants.ANY, []),
     ("papers dealing with questions where you have to chain several facts together", Kind.LIST, Wants.ANY, []),
+    ("papers where the model is taught to emit special tokens as part of the method", Kind.LIST, Wants.ANY, []),
+    ("is there anything on knowledge editing? give me all of them", Kind.LIST, Wants.ANY, []),  # no earlier turn
+    ("game-playing paper vs SMART: what does each evaluate on?", Kind.COMPARE, Wants.ANY, ["SMART"]),  # a side
+    # described without an article
     ("I'm into model editing. Can you list every paper whose main contribution is an editing toolkit?", Kind.LIST,
      Wants.ANY, []),
     # a figure the question gives is not what it asks for
@@ -251,6 +255,10 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
     ("back to the first one - who wrote it?", [["SynWorld", "EscapeBench"], ["EscapeBench"]], ["SynWorld"], None),
     ("why is that supposed to help", [["LookAhead Tuning"]], ["LookAhead Tuning"],  # "that": the last paper's idea
      "why is LookAhead Tuning supposed to help"),
+    ("is code public for all three?", [["ERPO", "SafeSwitch", "LookAhead Tuning"], ["SafeSwitch"], ["ERPO"]],
+     ["ERPO", "SafeSwitch", "LookAhead Tuning"], None),  # the last turn about three papers
+    ("and what does that other one do?", [["ADS-Edit"], ["EasyEdit2"]], ["EasyEdit2"], None),  # the paper the last
+    # turn brought in ("which other paper uses that same repo?"), not the one before
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
@@ -483,6 +491,7 @@ def test_a_topic_may_be_met_by_either_side_of_an_or_or_without_its_aside(questio
     ("I'm interested in work on making LLMs forget things. Which papers deal with that?", {"llms", "forget"}),
     ("Which works use games as the place where they test their methods?", {"game"}),
     ("Give me all the papers on LLM safety - methods and overviews both count.", {"llm", "safeti"}),
+    ("which papers give their results as a percentage (e.g. 30% fewer calls)?", set()),  # an example of the answer
 ])
 def test_filler_words_are_no_topic(plan, question, topic):
     result, _ = plan(question)
@@ -491,6 +500,8 @@ def test_filler_words_are_no_topic(plan, question, topic):
 
 @pytest.mark.parametrize("question, terms, either", [
     ("Which papers mention OpenAI models such as GPT-4o or o1?", ["OpenAI", "GPT-4o", "o1"], True),
+    ("any abstracts that name models from OpenAI (e.g. GPT-4o, o1)?", ["OpenAI", "GPT-4o", "o1"], True),  # examples
+    ("Which papers use GPT-4o, MCTS and DPO?", ["GPT-4o", "MCTS", "DPO"], False),  # all of them
     ("Which papers compare against RL-based approaches or GRPO?", ["GRPO"], False),  # "RL-based" is RL, a common word
     ("Which papers use MCTS and GPT-4o?", ["MCTS", "GPT-4o"], False),
     ("Which papers detect LLM-generated text with GPT-4o?", ["GPT-4o"], False),  # a generic acronym and a word

@@ -95,6 +95,7 @@ def test_a_name_written_against_chinese_characters_names_its_paper(engine, quest
     ("这个合集里有哪几篇是综述（survey）类的文章？", Kind.COLLECTION, ["surveys"]),
     ("Quels articles proposent une méthode d'alignement de sécurité (et pas une simple revue de la littérature) ?",
      Kind.LIST, None),
+    ("Il y a des articles sur l'oubli de connaissances, non ? Lesquels ?", Kind.LIST, None),  # "which ones?"
 ])
 def test_other_languages_are_planned_by_their_cue_words(engine, question, kind, filters):
     plan = engine.plan(question)
@@ -156,3 +157,10 @@ def test_a_new_question_in_another_language_is_not_read_as_a_follow_up(engine):
     first = engine.ask("What does Strategist do?")
     answer = engine.ask("Welche Arbeiten veröffentlichen ihren Code auf GitHub?", history=[first])
     assert len(answer.citations) > 1 and answer.shape in ("list", "collection")
+
+
+def test_a_paper_described_in_a_follow_up_in_another_language_is_not_the_last_one(engine):
+    """"Celui sur ..., il ...?" is about the paper described, though "il" would refer back."""
+    first = engine.ask("Compare KnowSelf and SMART.")
+    answer = engine.ask("Celui sur l'usage excessif des outils, il a construit quel jeu de données ?", history=[first])
+    assert [engine.index.papers[c.paper_id].short_name for c in answer.citations] == ["SMART"]
