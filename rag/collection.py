@@ -79,7 +79,9 @@ SAME_AUTHOR = re.compile(r"\b(same|shares?|sharing|in common)\b.*\b((first )?aut
                          r".*\b(?:(?:an)?other|else)\b|"  # "did he write anything else here?", "anything else by them?"
                          r"\b(he|she|they)\b.*\b(wrote|write|written|lead|leads|led|authored)\b.*\b(else|other|more)\b|"
                          r"\b(else|others?|more|papers?) (?:in here |here )?(by|from) (him|her|them|that author|"
-                         r"the same (people|team|authors?))\b",
+                         r"the same (people|team|authors?))\b|"
+                         r"\b(?:is|are|was|were|appears?|shows? up) (?:also )?(?:on|in) (?:another|other|a different) "
+                         r"(?:paper|one|work)\b",  # "Jizhan Fang is on another paper in here too"
                          re.IGNORECASE)  # author on?"
 FIRST_AUTHOR = re.compile(r"\bfirst[- ]authors?\b", re.IGNORECASE)
 # the one person asked about before ("who's the first author?" then "anything else by them?"), not "the same people"

@@ -1255,9 +1255,11 @@ def resolve_references(question: str, named: list[str], history: Sequence[Answer
     words_one = THE_WORDS_ONE_RE.search(question)  # "the world model one": the earlier paper that fits the words,
     if words_one and (match := venue_described(words_one.group(1), earlier or focus, papers)):
         return Reference([match], _replace(question, words_one, names_of([match], papers)))  # "the ICLR one"
-    if words_one and len(pool := earlier or focus) > 1 and not SELECT_RE.search(question) and (  # also for a pronoun
-            match := described(words_one.group(1), pool, papers)):  # after it ("the semeval one, what did they get?")
-        return Reference([match], _replace(question, words_one, names_of([match], papers)))
+    pool = earlier or focus  # and then the papers discussed before, for a description that fits one of them better
+    if words_one and len(pool) > 1 and not SELECT_RE.search(question) and (  # also for a pronoun after it ("the
+            match := described(words_one.group(1), pool + [p for p in _discussed(history, papers, newest_first=True)
+                                                           if p not in pool], papers)):  # semeval one, what did
+        return Reference([match], _replace(question, words_one, names_of([match], papers)))  # they get?")
     counted = ALL_COUNTED.search(question)  # "is code public for all three?": the last turn about three papers
     if counted and (turn := next((t for t in reversed(_turns(history, papers)) if len(t) == COUNTS[
             counted.group(1).lower()]), None)):

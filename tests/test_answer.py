@@ -1176,6 +1176,12 @@ def test_the_paper_whose_repository_is_shared_is_shown_beside_the_one_sharing_it
     assert cited_names(engine, other) == ["EasyEdit2"]  # the paper the last turn brought in, not the one before
 
 
+def test_an_author_named_on_another_paper_finds_that_paper(engine):
+    first = engine.ask("Who wrote ADS-Edit?")
+    other = engine.ask("Jizhan Fang is on another paper in here too I think. which one?", history=[first])
+    assert "CaKE" in cited_names(engine, other) and "Jizhan Fang" in other.answer
+
+
 def test_all_three_means_the_three_papers_of_an_earlier_turn(engine):
     first = engine.ask("Give me one line each on SMART, KnowSelf and SynWorld.")
     one = engine.ask("what does KnowSelf do?", history=[first])

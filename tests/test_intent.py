@@ -259,6 +259,9 @@ def test_comparison_of_described_papers_keeps_each_description(plan):
      ["ERPO", "SafeSwitch", "LookAhead Tuning"], None),  # the last turn about three papers
     ("and what does that other one do?", [["ADS-Edit"], ["EasyEdit2"]], ["EasyEdit2"], None),  # the paper the last
     # turn brought in ("which other paper uses that same repo?"), not the one before
+    ("ok and the tool overuse one, how much less tool use?", [["EscapeBench", "SMART", "SafeSwitch"],
+                                                             ["EscapeBench", "SafeSwitch"], ["EscapeBench"]],
+     ["SMART"], "ok and SMART, how much less tool use?"),  # a paper discussed before the last larger turn
 ])
 def test_follow_ups_resolve_against_the_conversation(plan, question, earlier, papers, standalone):
     result, resolved = plan(question, *earlier)
