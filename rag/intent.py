@@ -1067,8 +1067,8 @@ def foreign_plan(question: str, language: str, history: Sequence[Answer], papers
     """A plan for a question not in English: the papers it names or refers back to, and list/count/code/year cues in
     its words."""
     named = [p for p in names.in_order(question) if p in papers]
-    referred, select = foreign_references(question, history, papers) if not named else ([], False)
     cues = english_cues(question)
+    referred, select = foreign_references(question, cues, history, papers) if not named and history else ([], False)
     years = YEAR_RE.findall(question)
     counts = bool(COUNT_RE.search(cues)) and "survey" not in cues
     collection = None
@@ -1092,11 +1092,12 @@ def foreign_plan(question: str, language: str, history: Sequence[Answer], papers
                      select=select and len(referred) > 1)
 
 
-def foreign_references(question: str, history: Sequence[Answer], papers: dict[str, Paper]) -> tuple[list[str], bool]:
-    """The earlier papers a question not in English refers to, resolved as the English words for its reference
-    would be ("l'autre" as "the other one"), and whether it picks among them ("lequel des deux ...?")."""
+def foreign_references(question: str, cues: str, history: Sequence[Answer], papers: dict[str, Paper]
+                       ) -> tuple[list[str], bool]:
+    """The earlier papers a question not in English (its English cue words: `cues`) refers to, resolved as the English
+    words for its reference would be ("l'autre" as "the other one"), and whether it picks among them ("lequel des
+    deux ...?")."""
     english = next((words for pattern, words in FOREIGN_REFERENCES if pattern.search(question)), None)
-    cues = english_cues(question)
     things = re.search(r"\bwhich (models|datasets|games)\b", cues)  # "哪些模型" asks which models, not which papers
     papers_asked = re.search(r"\b(which|how many) papers\b", cues) and not things
     if FOREIGN_DESCRIBED.search(question) and english in (None, "what about it"):
@@ -1105,7 +1106,7 @@ def foreign_references(question: str, history: Sequence[Answer], papers: dict[st
         english = None  # "Welche Arbeiten veröffentlichen ihren Code?": the papers asked for, not the last ones
     elif not english and re.search(r"\b(code|authors)\b", cues) and not papers_asked:
         english = "what about it"  # "¿Y el código?", "作者是谁？": the record of the paper just discussed
-    if not history or not english:
+    if not english:
         return [], False
     return resolve_references(f"{english}?", [], history, papers).papers, SELECT_RE.search(english) is not None
 
